@@ -12,10 +12,21 @@ __version__ = "0.1.0"
 # Public names and the module that defines each; imported on first use so that
 # ``baimq check`` starts quickly.
 _EXPORTS = {
+    "Slide": "deck", "build_deck": "deck", "slide_from_table": "deck",
+    "write_tables": "tables", "write_csv": "tables",
+    "atomic_path": "outputs", "guard": "outputs", "register_sources": "outputs", "normalise_zip": "outputs",
     "DataError": "errors", "Finding": "errors",
     "get_project": "config", "Project": "config", "Indicator": "config",
     "AreaResolver": "areas",
+    "inspect_file": "safety", "inspect_workbook": "safety", "Limits": "safety",
     "load": "loader", "check": "loader",
+    "collect": "collect", "CollectResult": "collect",
+    "make_templates": "template", "write_template": "template", "read_template": "template",
+    "yoy": "compare", "monthly": "compare", "mom": "compare", "share": "compare",
+    "contribution": "compare", "rank": "compare", "avg_growth": "compare",
+    "progress": "compare", "LightRule": "compare",
+    "describe": "describe", "describe_facts": "describe",
+    "save_figure": "plots", "new_figure": "plots", "use_style": "plots",
 }
 
 
