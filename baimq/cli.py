@@ -94,7 +94,7 @@ def add_collect(sub) -> None:
 
 
 def cmd_collect(args) -> int:
-    from .collect import cli_collect
+    from .inbox import cli_collect
 
     return cli_collect(args)
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import pandas as pd
-
 FINDING_COLUMNS = ["severity", "code", "file", "sheet", "cell", "value", "message"]
 
 
@@ -49,12 +47,32 @@ def format_location(file: str = "", sheet: str = "", cell: str = "") -> str:
     return "!".join(p for p in (file, sheet, cell) if p)
 
 
-def findings_frame(findings: list[Finding] | tuple[Finding, ...]) -> pd.DataFrame:
+def findings_frame(findings) -> "pd.DataFrame":
     """Findings as a DataFrame with the columns of :data:`FINDING_COLUMNS`."""
+    import pandas as pd
+
     rows = [f.as_dict() for f in findings]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS).astype(
         {c: "object" for c in FINDING_COLUMNS}
     )
+
+
+class FindingSet(tuple):
+    """The findings of a load, kept in ``df.attrs["findings"]``.
+
+    An immutable tuple of :class:`Finding`: pandas copies ``attrs`` on every operation and
+    compares them in ``concat``, so they must be cheap to copy and compare (a DataFrame in
+    ``attrs`` makes ``pd.concat`` fail). :func:`baimq.findings` turns them into a DataFrame.
+    """
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def frame(self) -> "pd.DataFrame":
+        return findings_frame(self)
 
 
 class DataError(ValueError):

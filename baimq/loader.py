@@ -20,7 +20,7 @@ import pandas as pd
 from . import checks
 from .areas import Area, AreaResolver, normalise_name
 from .config import Project, get_project
-from .errors import DataError, Finding, FindingList, findings_frame
+from .errors import DataError, Finding, FindingList, FindingSet, findings_frame
 from .layout import Column, Layout, recognise
 from .parse import cell_name, norm, parse_number, parse_rate
 from .reader import Book, Sheet, read_book, spreadsheet_files
@@ -330,7 +330,7 @@ def _finish(df: pd.DataFrame, found: list[Finding]) -> pd.DataFrame:
     order = df.assign(_p=df["period"].astype(str)).sort_values(
         ["indicator", "area_code", "_p", "kind", "batch", "source"], kind="stable").index
     df = df.loc[order, TIDY_COLUMNS].reset_index(drop=True)
-    df.attrs["findings"] = findings_frame(found)
+    df.attrs["findings"] = FindingSet(found)
     return df
 
 
@@ -364,6 +364,15 @@ def load(path: str | os.PathLike, *, config=None, errors: str = "raise") -> pd.D
         raise DataError(first.message, file=first.file, sheet=first.sheet, cell=first.cell,
                         value=first.value, code=first.code, findings=errs)
     return _finish(df, found)
+
+
+def findings(df: pd.DataFrame) -> pd.DataFrame:
+    """The findings a loaded table carries (``df.attrs["findings"]``) as a DataFrame.
+
+    Columns :data:`baimq.errors.FINDING_COLUMNS`; empty when the table is clean or was not
+    made by :func:`load`.
+    """
+    return findings_frame(df.attrs.get("findings", ()))
 
 
 def check(path: str | os.PathLike, *, config=None) -> pd.DataFrame:

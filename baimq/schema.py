@@ -25,8 +25,9 @@ unit_sent      the unit as the return declared it (``万元``)
 as_of          report date as ``YYYY-MM-DD`` when the return is as of a day, else ""
 ============== ==========================================================================
 
-``df.attrs["findings"]`` holds the findings (a DataFrame with the columns of
-:data:`baimq.errors.FINDING_COLUMNS`) for the analyst to look at.
+``df.attrs["findings"]`` holds the findings (an immutable tuple of :class:`baimq.Finding`);
+``baimq.findings(df)`` gives them as a DataFrame with the columns of
+:data:`baimq.errors.FINDING_COLUMNS`.
 """
 from __future__ import annotations
 
@@ -61,6 +62,8 @@ def tidy_frame(rows) -> pd.DataFrame:
     for col in TIDY_COLUMNS:
         if col not in df.columns:
             df[col] = _DEFAULTS.get(col, "")
+        elif col in _DEFAULTS and df[col].isna().any():
+            df[col] = df[col].where(df[col].notna(), _DEFAULTS[col])
     df = df[TIDY_COLUMNS + [c for c in df.columns if c not in TIDY_COLUMNS]].copy()
     df["period"] = pd.Series([to_period(p) for p in df["period"]], index=df.index, dtype=object)
     df["value"] = pd.to_numeric(df["value"], errors="raise").astype(float)

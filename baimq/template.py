@@ -4,7 +4,7 @@ A template is an ordinary return (title with the period, unit line, header with 
 words, an area column), so :func:`baimq.load` reads a filled one like any other return. It
 also carries, on a very-hidden sheet ``_baimq``, key/value rows saying which indicators,
 period, kind and areas it was made for and where each input cell is. :func:`read_template`
-uses them to read a filled template with certainty (and :mod:`baimq.collect` to detect a
+uses them to read a filled template with certainty (and :mod:`baimq.inbox` to detect a
 template filled for the wrong period).
 
 Layout of the sheet ``填报表`` (rows are 1-based as Excel shows them)::

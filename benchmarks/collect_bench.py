@@ -23,7 +23,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from baimq.collect import REJECTED, collect
+from baimq.inbox import REJECTED, collect
 from baimq.config import get_project
 from baimq.template import default_areas, write_template
 

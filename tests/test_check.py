@@ -86,7 +86,7 @@ def test_folder_errors_all_listed_or_skipped(book, tmp_path):
     assert sorted(f.file for f in e.value.findings) == ["a/bad1.xlsx", "bad2.xls"]
     df = load(tmp_path / "d", errors="skip")
     assert list(df["source"]) == ["good.xlsx!Sheet1!B4"]
-    assert sorted(df.attrs["findings"]["file"]) == ["a/bad1.xlsx", "bad2.xls"]
+    assert sorted(df.pipe(baimq.findings)["file"]) == ["a/bad1.xlsx", "bad2.xls"]
 
 
 # ------------------------------------------------------------------ totals
@@ -104,25 +104,25 @@ def _city_table(total, own=None, zone=None, counties=COUNTIES):
     (12.01, 2.01, None),    # 0.01 off: within 0.005 × 11 rounding
 ])
 def test_city_total_matches(book, total, own, zone):
-    assert load(book(_city_table(total, own, zone))).attrs["findings"].empty
+    assert load(book(_city_table(total, own, zone))).pipe(baimq.findings).empty
 
 
 @pytest.mark.parametrize("total, zone", [(12.1, None), (12.3, 0.55)])
 def test_city_total_mismatch(book, total, zone):
     # 12.10 (or 12.30) against 12.00 without the zone and 12.55 with it
-    f = load(book(_city_table(total, 2.01, zone))).attrs["findings"]
+    f = load(book(_city_table(total, 2.01, zone))).pipe(baimq.findings)
     assert codes(f) == ["total_mismatch"] and list(f["cell"]) == ["B4"]
     assert "12" in f["message"].iloc[0]
 
 
 def test_count_totals_are_exact(book):
     rows = [["合计", 10]] + [[c, 1] for c in COUNTIES]     # 9 × 1 = 9 ≠ 10
-    f = load(book([["2022年底"], ["单位：家"], ["地区", "农民合作社"]] + rows)).attrs["findings"]
+    f = load(book([["2022年底"], ["单位：家"], ["地区", "农民合作社"]] + rows)).pipe(baimq.findings)
     assert codes(f) == ["total_mismatch"]
 
 
 def test_partial_table_total_not_checked(book):
-    f = load(book(_city_table(99.0, 2.0, counties=COUNTIES[:5]))).attrs["findings"]
+    f = load(book(_city_table(99.0, 2.0, counties=COUNTIES[:5]))).pipe(baimq.findings)
     assert codes(f) == ["partial_table"]
     assert "部分地区缺报" in f["message"].iloc[0] and "未核对" in f["message"].iloc[0]
 
@@ -137,14 +137,14 @@ def test_province_table68_rounding_passes(book, col):
     # 广东省2025年预算 表68: 地市小计 5439.23 is 0.01 below the sum of the cities (5439.24)
     grid = [["2025年全省新增债务限额安排情况表"], ["单位：亿元"], ["地区", "新增债券"]] + _table68(col)
     df = load(book(grid))
-    assert df.attrs["findings"].empty
+    assert df.pipe(baimq.findings).empty
     assert len(df) == 24
 
 
 def test_province_total_mismatch(book):
     rows = _table68("new_debt_limit_total")
     rows[0][1] = 6068.36             # 广东省 10 above 省本级 619.13 + 地市小计 5439.23 = 6058.36
-    f = load(book([["2025年"], ["单位：亿元"], ["地区", "新增债券"]] + rows)).attrs["findings"]
+    f = load(book([["2025年"], ["单位：亿元"], ["地区", "新增债券"]] + rows)).pipe(baimq.findings)
     assert codes(f) == ["total_mismatch"] and list(f["cell"]) == ["B4"]
 
 
@@ -153,7 +153,7 @@ def test_stated_growth_disagrees(book):
     grid = [["2023年1-6月一般公共预算收入"], ["单位：万元"], ["地区", "本年累计", "上年同期", "同比增长（%）"],
             ["赤坎区", 30000, 25000, 20.0],     # (30000 − 25000) / 25000 = 20.0% ✓
             ["霞山区", 50000, 40000, 15.0]]     # (50000 − 40000) / 40000 = 25.0% ≠ 15.0%
-    f = load(book(grid)).attrs["findings"]
+    f = load(book(grid)).pipe(baimq.findings)
     assert codes(f) == ["rate_mismatch"] and list(f["cell"]) == ["D5"]
 
 
@@ -161,34 +161,34 @@ def test_stated_growth_within_rounding(book):
     # 136.94 on 160.40: −14.626…% → published "下降14.6%" (湛江 2022 final accounts)
     grid = [["2022年一般公共预算收入"], ["单位：亿元"], ["地区", "本年", "上年同期", "同比增长"],
             ["湛江市", 136.94, 160.40, "下降14.6%"]]
-    assert load(book(grid)).attrs["findings"].empty
+    assert load(book(grid)).pipe(baimq.findings).empty
 
 
 def test_completion_rate_disagrees(book):
     grid = [["截至2023年6月底"], ["单位：公里、%"], ["地区", "年度任务", "累计完工", "完工率"],
             ["遂溪县", 80, 20, 25.0],      # 20 / 80 = 25% ✓
             ["徐闻县", 80, 40, 25.0]]      # 40 / 80 = 50% ≠ 25%
-    f = load(book(grid)).attrs["findings"]
+    f = load(book(grid)).pipe(baimq.findings)
     assert codes(f) == ["rate_mismatch"] and list(f["cell"]) == ["D5"]
 
 
 def test_share_disagrees(book):
     grid = [["2023年新增债券"], ["单位：亿元"], ["地区", "新增债券", "占比"],
             ["全市", 10.0, 100.0], ["赤坎区", 4.0, "40%"], ["霞山区", 6.0, "50%"]]   # 6 / 10 = 60% ≠ 50%
-    f = load(book(grid)).attrs["findings"]
+    f = load(book(grid)).pipe(baimq.findings)
     assert "rate_mismatch" in codes(f) and "C6" in set(f["cell"])
 
 
 # ------------------------------------------------------------------ magnitudes, negatives
 def test_wan_yuan_declared_as_yi_yuan(book):
     p = book(HEAD + [["赤坎区", 62391.5], ["霞山区", 71000.0]])
-    f = load(p).attrs["findings"]
+    f = load(p).pipe(baimq.findings)
     assert codes(f) == ["implausible"]
     assert "疑为万元误标为亿元" in f["message"].iloc[0] and "2 个" in f["message"].iloc[0]
 
 
 def test_negative_value(book):
-    f = load(book([["2022年底"], ["单位：家"], ["地区", "农民合作社"], ["赤坎区", -3]])).attrs["findings"]
+    f = load(book([["2022年底"], ["单位：家"], ["地区", "农民合作社"], ["赤坎区", -3]])).pipe(baimq.findings)
     assert codes(f) == ["negative"] and list(f["cell"]) == ["B4"]
 
 
@@ -197,7 +197,7 @@ def test_revision_between_two_returns(book, tmp_path):
     book(HEAD + [["赤坎区", 3.05]], name="d/a.xlsx")
     book(HEAD + [["赤坎区", 3.25]], name="d/b.xlsx")
     book(HEAD + [["赤坎区", 3.05]], name="d/c.xlsx")     # same figure again: no finding
-    f = load(tmp_path / "d").attrs["findings"]
+    f = load(tmp_path / "d").pipe(baimq.findings)
     assert codes(f) == ["revision"] and list(f["file"]) == ["b.xlsx"]
 
 
@@ -240,7 +240,7 @@ def test_cli_never_tracebacks(tmp_path, capsys, content):
 
 
 def test_numbers_without_area_name_are_reported(book):
-    f = load(book(HEAD + [["赤坎区", 1.0], [None, 2.0]])).attrs["findings"]
+    f = load(book(HEAD + [["赤坎区", 1.0], [None, 2.0]])).pipe(baimq.findings)
     assert codes(f) == ["no_area"] and list(f["cell"]) == ["A5"]
 
 
@@ -277,7 +277,7 @@ def test_two_columns_with_one_meaning_read_once(book):
     grid = HEAD[:2] + [["地区", "一般公共预算收入", "地方一般公共预算收入"], ["赤坎区", 1.0, 1.0]]
     df = load(book(grid))
     assert list(df["source"]) == ["t.xlsx!Sheet1!B4"]
-    assert codes(df.attrs["findings"]) == ["same_meaning"]
+    assert codes(df.pipe(baimq.findings)) == ["same_meaning"]
 
 
 def test_growth_typed_as_fractions(book):
@@ -286,7 +286,7 @@ def test_growth_typed_as_fractions(book):
             ["赤坎区", 10580, 10000, 0.058], ["霞山区", 10580, 10000, 0.09]]
     df = load(book(grid))
     assert sorted(df["stated_growth"].dropna().round(4)) == [0.058, 0.09]
-    f = df.attrs["findings"]
+    f = df.pipe(baimq.findings)
     assert codes(f) == ["rate_mismatch"] and list(f["cell"]) == ["D5"]
 
 
@@ -296,7 +296,7 @@ def test_share_after_subcolumns_is_of_the_group_total(book):
             [None, "合计", "其中：一般债券", "专项债券", None],
             ["全市", 10.0, 1.0, 9.0, 100.0], ["赤坎区", 4.0, 0.5, 3.5, 40.0], ["霞山区", 6.0, 0.5, 5.5, 60.0]]
     merged = {"Sheet1": ["A3:A4", "B3:D3", "E3:E4"]}
-    f = load(book(grid, merged=merged)).attrs["findings"]
+    f = load(book(grid, merged=merged)).pipe(baimq.findings)
     assert codes(f) == ["partial_table"]       # only 2 of 9 counties: no rate_mismatch
 
 
@@ -308,7 +308,7 @@ def test_province_blank_cells_are_present_parts(book, col):
     grid = [["2025年全省新增债务限额"], ["单位：亿元"], ["地区", "新增一般债券"]] + [
         [a, float(v) if v else None] for a, v in rows]
     df = load(book(grid))
-    assert df.attrs["findings"].empty and len(df) == 20    # 24 rows, 4 blank
+    assert df.pipe(baimq.findings).empty and len(df) == 20    # 24 rows, 4 blank
 
 
 def test_debt_balances_that_do_not_add_up(book):
@@ -322,5 +322,5 @@ def test_debt_balances_that_do_not_add_up(book):
     df = load(book(grid, merged={"Sheet1": ["A3:A4", "B3:C3", "D3:E3"]}))
     assert set(df["indicator"]) == {"debt_limit_general", "debt_balance_general", "debt_limit_special",
                                     "debt_balance_special"}
-    f = df.attrs["findings"]
+    f = df.pipe(baimq.findings)
     assert codes(f) == ["total_mismatch", "total_mismatch"] and sorted(f["cell"]) == ["C5", "E5"]

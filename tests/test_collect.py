@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from baimq.collect import (
+from baimq.inbox import (
     ACCEPTED, ACCEPTED_WITH_FINDINGS, REJECTED, FileReturn, Progress, collect, inbox_files,
     name_version, resolve_resubmissions,
 )

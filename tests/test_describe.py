@@ -9,7 +9,7 @@ import pytest
 import baimq
 from baimq.compare import yoy
 from baimq.config import get_project
-from baimq.describe import describe, describe_facts
+from baimq.narrative import describe, describe_facts
 from baimq.errors import DataError
 from baimq.schema import tidy_frame
 

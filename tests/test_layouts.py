@@ -6,6 +6,7 @@ import pytest
 
 import baimq
 from baimq.layout import recognise
+from baimq.loader import findings
 from baimq.reader import read_book
 from conftest import CONFIG
 from workbooks import BUDGET_MERGED, budget_grid
@@ -42,7 +43,7 @@ def test_machine_rows_title_unit_line_and_notes(book):
     assert values(df) == {"赤坎区": 3.0, "霞山区": 5.0}
     assert set(df["period"]) == {M("2023-06")} and df["cumulative"].all()
     assert set(df["unit_sent"]) == {"万元"} and set(df["unit"]) == {"亿元"}
-    assert df.attrs["findings"].empty
+    assert df.pipe(findings).empty
 
 
 def test_valid_first_column_rows_are_skipped(book):
@@ -252,7 +253,7 @@ def test_rate_columns_are_not_values(book):
     df = load(book(grid))
     assert dict(zip(df["indicator"], df["value"])) == {
         "road_planned_km": 100.0, "road_started_km": 60.0, "road_completed_km": 30.0}
-    assert df.attrs["findings"].empty
+    assert df.pipe(findings).empty
 
 
 # ------------------------------------------------------------------ formulas
@@ -261,7 +262,7 @@ def test_formula_without_value_reported_not_zero(book):
             ["赤坎区", 1.0], ["霞山区", 2.0], ["合计", "=SUM(B4:B5)"]]
     df = load(book(grid))
     assert "湛江市" not in set(df["area"])                     # not read as 0
-    f = df.attrs["findings"]
+    f = df.pipe(findings)
     assert list(f["code"]) == ["formula_no_value"] and list(f["cell"]) == ["B6"]
 
 
@@ -287,7 +288,7 @@ def test_derived_amount_columns_are_skipped(book):
     grid = [["2023年1-6月一般公共预算收入"], ["单位：万元"], ["地区", "本年累计", "上年同期", "增减额", "同比增长（%）"],
             ["赤坎区", 30000, 25000, 5000, 20.0]]
     df = load(book(grid))
-    assert sorted(df["source"]) == ["t.xlsx!Sheet1!B4", "t.xlsx!Sheet1!C4"] and df.attrs["findings"].empty
+    assert sorted(df["source"]) == ["t.xlsx!Sheet1!B4", "t.xlsx!Sheet1!C4"] and df.pipe(findings).empty
 
 
 def test_total_merged_across_number_and_area_columns(book):

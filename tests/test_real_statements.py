@@ -14,7 +14,7 @@ import pytest
 from baimq import words
 from baimq.compare import share, yoy
 from baimq.config import get_project
-from baimq.describe import describe, describe_facts
+from baimq.narrative import describe, describe_facts
 from baimq.schema import tidy_frame
 
 ROOT = Path(__file__).resolve().parents[1]

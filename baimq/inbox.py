@@ -32,15 +32,14 @@ from __future__ import annotations
 
 import re
 import sys
-import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from .config import Project, get_project
-from .errors import FINDING_COLUMNS, DataError, Finding, findings_frame
+from .errors import FINDING_COLUMNS, DataError, Finding, FindingSet, findings_frame
 from .schema import KEY, TIDY_COLUMNS, empty_tidy, to_period
 from .template import TEMPLATE_VERSION, default_areas, read_template, read_template_meta, resolver_for
 
@@ -176,10 +175,7 @@ def _load_free_form(path: Path, rel: str, period: pd.Period, project: Project, m
     from .loader import load
 
     df = load(path, errors="skip", config=project)
-    found = df.attrs.get("findings")
-    findings = [] if found is None else [
-        Finding(**{**{k: ("" if pd.isna(v) else str(v)) for k, v in row.items()}, "file": rel})
-        for row in found[FINDING_COLUMNS].to_dict("records")]
+    findings = [replace(f, file=rel) for f in df.attrs.get("findings", ())]
     covers = frozenset((k, i, a) for k, i, a in zip(df["kind"], df["indicator"], df["area"]) if k != "base")
     if df.empty:
         return _judge(FileReturn(rel, "", findings=findings, mtime=mtime))
@@ -462,7 +458,7 @@ def collect(inbox, period, *, areas=None, indicators=None, out=None, config=None
     bar.close()
     accepted = [r for r in returns if r.status != REJECTED]
     table, revisions, duplicates = resolve_resubmissions(accepted)
-    table.attrs["findings"] = findings_frame([f for r in accepted for f in r.findings])
+    table.attrs["findings"] = FindingSet(f for r in accepted for f in r.findings)
     missing = find_missing(table, returns, expected, _expected_indicators(indicators, returns, table), project)
     result = CollectResult(period, status_frame(returns, table),
                            findings_frame([f for r in returns for f in r.findings]),
@@ -571,14 +567,3 @@ def cli_collect(args) -> int:
     for p in result.outputs:
         print(f"已写出：{p}")
     return 1 if result.count(REJECTED) or len(result.missing) else 0
-
-
-class _CallableModule(types.ModuleType):
-    """``baimq.collect(...)`` calls :func:`collect` even when ``baimq.collect`` is this module
-    (after ``import baimq.collect``), so notebooks need not care which one they got."""
-
-    def __call__(self, *args, **kwargs):
-        return collect(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -9,8 +9,6 @@
 from __future__ import annotations
 
 import math
-import sys
-import types
 
 import pandas as pd
 
@@ -243,15 +241,3 @@ def _progress_sentence(f: dict) -> str:
 
 
 __all__ = ["describe", "describe_facts", "render"]
-
-
-class _CallableModule(types.ModuleType):
-    """``baimq.describe`` is both this module and its main function: importing the module
-    (``from baimq.describe import render``) makes Python bind the *module* to the package
-    attribute ``baimq.describe``, so the module itself forwards calls to :func:`describe`."""
-
-    def __call__(self, *args, **kwargs):
-        return describe(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
