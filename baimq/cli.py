@@ -64,7 +64,19 @@ def cmd_check(args) -> int:
     return EXIT_PROBLEMS
 
 
-# ----------------------------------------------------------------------------- template, collect
+# ----------------------------------------------------------------------------- report, template, collect
+def add_report(sub) -> None:
+    from .report import add_report as add
+
+    add(sub)
+
+
+def cmd_report(args) -> int:
+    from .report import cmd_report as run
+
+    return run(args)
+
+
 def add_template(sub) -> None:
     p = sub.add_parser("template", help="生成各县（市、区）填报模板（表头锁定、输入校验、隐藏元数据）")
     p.add_argument("--indicator", nargs="+", required=True, metavar="KEY", help="指标代码，如 budget_revenue")
@@ -101,6 +113,7 @@ def cmd_collect(args) -> int:
 
 COMMANDS = {
     "check": (add_check, cmd_check),
+    "report": (add_report, cmd_report),
     "template": (add_template, cmd_template),
     "collect": (add_collect, cmd_collect),
 }

@@ -41,6 +41,7 @@ SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 in (16:
 CHART_TYPES = {
     "bar": XL_CHART_TYPE.COLUMN_CLUSTERED,    # vertical bars, counties on the horizontal axis
     "barh": XL_CHART_TYPE.BAR_CLUSTERED,      # horizontal bars (rankings), first category on top
+    "bar_stacked": XL_CHART_TYPE.COLUMN_STACKED,  # parts of a whole per county (一般/专项债券)
     "line": XL_CHART_TYPE.LINE_MARKERS,
     "pie": XL_CHART_TYPE.PIE,
 }
@@ -58,7 +59,7 @@ class Slide:
     ----------
     title : str
         The finding ("廉江市增速全市第一").
-    kind : {"bar", "barh", "line", "pie", "picture", "text"}
+    kind : {"bar", "barh", "bar_stacked", "line", "pie", "picture", "text"}
     categories : sequence of str
         Category labels (county names, months).
     series : mapping of series name to values
@@ -199,8 +200,8 @@ def _chart(shapes, spec: Slide, box: tuple, fonts: _Fonts):
         labels.show_category_name = True
         labels.position = XL_DATA_LABEL_POSITION.OUTSIDE_END
         return chart
-    labels.position = (XL_DATA_LABEL_POSITION.ABOVE if spec.kind == "line"
-                       else XL_DATA_LABEL_POSITION.OUTSIDE_END)
+    labels.position = {"line": XL_DATA_LABEL_POSITION.ABOVE,
+                       "bar_stacked": XL_DATA_LABEL_POSITION.CENTER}.get(spec.kind, XL_DATA_LABEL_POSITION.OUTSIDE_END)
     if spec.kind != "line":
         plot.gap_width = 80
     if spec.kind == "barh":  # first category on top, value axis kept at the bottom

@@ -132,7 +132,7 @@ def _pace_facts(y, scope, p, batch, cumulative, against, annual) -> dict:
     row = _row(y, scope, pp, batch) if pp is not None else None
     words = None
     if pp is not None:
-        words = "上年" if annual else w.period_words(pp, cumulative, quarter_names=True)
+        words = "上年" if annual else w.period_words(pp, cumulative, quarter_names=True).removeprefix("截至")
     return {"pace_period": str(pp) if pp is not None else None, "pace_words": words,
             "prev_growth": _nan_to_none(row["growth"]) if row is not None else None}
 
@@ -212,7 +212,8 @@ def _county_sentence(f: dict) -> str:
     bits = []
     if f["leaders"]:
         names = "、".join(f"{x['area']}（{w.fmt_pct(x['growth'], signed=True)}）" for x in f["leaders"])
-        bits.append(f"{names}增速居前")
+        falling = all(w.pct_points(x["growth"]) < 0 for x in f["leaders"])
+        bits.append(f"{names}{'降幅较小' if falling else '增速居前'}")
     dec = f["decliners"]
     if dec:
         when = "比上年" if f["annual"] else "同比"
@@ -226,7 +227,7 @@ def _county_sentence(f: dict) -> str:
 
 
 def _progress_sentence(f: dict) -> str:
-    if f["time_progress"] is None:
+    if f["time_progress"] is None or (f["completion"] is None and not f["behind"]):
         return ""
     head = []
     if f["completion"] is not None:

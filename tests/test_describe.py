@@ -144,3 +144,37 @@ def test_counts_are_whole_numbers():
     # 8021 / 7600 − 1 = 5.54%
     assert describe(df, "coop_count", "2023-06", config=CONFIG) == \
         "截至6月底，全市农民合作社8021家，同比增长5.5%。"
+
+
+# ---------------------------------------------------------------- wording edge cases
+def _two_years(values_now, values_before, period_now="2022", period_before="2021", unit="亿元",
+               indicator="budget_revenue"):
+    rows = []
+    for area, level, now, before in values_now:
+        rows.append(dict(indicator=indicator, area=area, level=level, period=period_now, value=now, unit=unit,
+                         area_code={"湛江市": "440800", "赤坎区": "440802", "霞山区": "440803"}[area]))
+        rows.append(dict(indicator=indicator, area=area, level=level, period=period_before, value=before,
+                         unit=unit, area_code=rows[-1]["area_code"]))
+    return tidy_frame(rows)
+
+
+def test_when_every_county_declines_the_leaders_fall_least():
+    # 赤坎区 90/100 → −10.0%, 霞山区 80/100 → −20.0%; city 170/200 → −15.0%
+    df = _two_years([("湛江市", "city", 170, 200), ("赤坎区", "county", 90, 100), ("霞山区", "county", 80, 100)], [])
+    text = describe(df, "budget_revenue", "2022", top=1, config=CONFIG)
+    assert "赤坎区（-10.0%）降幅较小" in text
+    assert "增速居前" not in text
+
+
+def test_no_progress_sentence_without_a_target():
+    df = _two_years([("湛江市", "city", 105, 100), ("赤坎区", "county", 55, 50), ("霞山区", "county", 50, 50)], [])
+    text = describe(df, "budget_revenue", "2022", config=CONFIG)
+    assert "时序进度" not in text and "从进度看" not in text
+
+
+def test_stock_pace_is_compared_with_the_month_end_without_jie_zhi():
+    # coop stock: 2023-06 110 vs 2022-06 100 (+10.0%); 2023-05 105 vs 2022-05 100 (+5.0%)
+    rows = [dict(indicator="coop_count", area="湛江市", area_code="440800", level="city", period=p, value=v,
+                 unit="家") for p, v in [("2023-06", 110), ("2022-06", 100), ("2023-05", 105), ("2022-05", 100)]]
+    text = describe(tidy_frame(rows), "coop_count", "2023-06", config=CONFIG)
+    assert "增速比5月底提高5.0个百分点" in text
