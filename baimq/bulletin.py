@@ -343,7 +343,18 @@ def _province(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
                    "数据来源：各市统计年鉴及预算报告（公开数据）")
 
 
-SECTIONS = (_budget, _bond, _road, _coop, _province)
+SECTIONS = {"budget": _budget, "bond": _bond, "road": _road, "coop": _coop, "province": _province}
+
+
+def build_section(df: pd.DataFrame, key: str, period=None, config=None) -> Section | None:
+    """One section of the bulletin (``"budget"``, ``"bond"``, ``"road"``, ``"coop"``,
+    ``"province"``) for *period* (default: the latest month); None when the data has none."""
+    proj = get_project(config)
+    if key not in SECTIONS:
+        raise KeyError(f"没有「{key}」这一部分；可选：{'、'.join(SECTIONS)}")
+    data = unique_figures(df)
+    p = to_period(period) if period is not None else latest_period(data)
+    return SECTIONS[key](data, p, proj)
 
 
 def latest_period(df: pd.DataFrame) -> pd.Period:
@@ -361,7 +372,7 @@ def build_bulletin(df: pd.DataFrame, period=None, config=None) -> Bulletin:
     p = to_period(period) if period is not None else latest_period(data)
     if not p.freqstr.startswith("M"):
         raise DataError(f"通报月份应为「2023-06」这样的月份，收到「{period}」", code="bad_period")
-    sections = [s for s in (f(data, p, proj) for f in SECTIONS) if s is not None]
+    sections = [s for s in (f(data, p, proj) for f in SECTIONS.values()) if s is not None]
     if not sections:
         raise DataError(f"数据中没有 {p} 的月度数据", code="no_data")
     return Bulletin(p, proj.city, sections, sample=_is_sample(data))

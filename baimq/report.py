@@ -104,7 +104,7 @@ def _md_cell(v, col: str) -> str:
     if any(k in col for k in ("增长", "比重", "占比", "率", "进度", "贡献")) and "百分点" not in col:
         return w.fmt_pct(v, signed=True)
     if "排名" in col:
-        return f"{int(v):+d}" if "变化" in col else f"{int(v)}"
+        return (f"{int(v):+d}" if v else "0") if "变化" in col else f"{int(v)}"
     if "百分点" in col:
         return w.fmt_number(v, 2)
     if float(v).is_integer() and abs(v) >= 100 and "亿" not in col:
@@ -119,6 +119,18 @@ def markdown_table(t: pd.DataFrame) -> str:
     for row in t.itertuples(index=False):
         lines.append("| " + " | ".join(_md_cell(v, c) for v, c in zip(row, cols)) + " |")
     return "\n".join(lines)
+
+
+def format_table(t: pd.DataFrame) -> pd.DataFrame:
+    """A display table with every figure as text, the way the bulletin shows it.
+
+    Amounts to two decimals, rates as percentages (half-up), ranks as whole numbers, lights
+    in Chinese, "—" where a figure is undefined. For notebooks: the HTML is the same on every
+    machine. The input is not modified.
+    """
+    cols = list(t.columns)
+    rows = [[_md_cell(v, c) for v, c in zip(row, cols)] for row in t.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def bulletin_markdown(bulletin: Bulletin) -> str:
