@@ -204,6 +204,9 @@ def _chart(shapes, spec: Slide, box: tuple, fonts: _Fonts):
                        "bar_stacked": XL_DATA_LABEL_POSITION.CENTER}.get(spec.kind, XL_DATA_LABEL_POSITION.OUTSIDE_END)
     if spec.kind != "line":
         plot.gap_width = 80
+    elif len(spec.series) > 1:  # labels on the latest series only: two labelled lines overlap
+        for series in list(plot.series)[:-1]:
+            series.data_labels.show_value = False
     if spec.kind == "barh":  # first category on top, value axis kept at the bottom
         chart.category_axis.reverse_order = True
         value_axis_xml = chart.value_axis._element  # valAx/c:crosses: where it meets the category axis
@@ -215,6 +218,9 @@ def _chart(shapes, spec: Slide, box: tuple, fonts: _Fonts):
     value_axis.has_major_gridlines = True
     value_axis.tick_labels.number_format = spec.number_format
     value_axis.tick_labels.number_format_is_linked = False
+    values = [v for vals in spec.series.values() for v in vals if v is not None]
+    if spec.kind != "line" and values and min(values) >= 0:
+        value_axis.minimum_scale = 0  # bars start at zero: an automatic axis may start at 6200
     for axis in (chart.category_axis, value_axis):
         set_font(axis.tick_labels.font, fonts, size=12)
     return chart
