@@ -176,6 +176,11 @@ def build_report(data="data/raw", period=None, out="out", *, config=None, cache:
     steps.step(f"读取 {data} …")
     df = load(data, config=proj, **({"cache": cache} if _accepts_cache() else {}))
     register_sources(p for p in Path(data).rglob("*") if p.is_file()) if Path(data).is_dir() else register_sources([data])
+    found = df.attrs.get("findings", ())
+    if found and not quiet:
+        print(f"数据已读入，有 {len(found)} 条提示（不影响生成，请核对）：", file=sys.stderr)
+        for f in found:
+            print("  " + f.line(), file=sys.stderr)
     steps.step("计算同比、占比、贡献率、排名和进度 …")
     bulletin = build_bulletin(df, period, config=proj)
     folder = Path(out) / str(bulletin.period)
