@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import words as w
-from .compare import contribution, progress, rank, share, yoy
+from .compare import NOTE_BASIS, contribution, progress, rank, share, yoy
 from .config import Project, get_project
 from .errors import DataError
 from .narrative import describe
@@ -43,6 +43,7 @@ class Section:
     units: dict[str, str]
     charts: list[Chart]
     source: str
+    when: str = ""                           # the period as the text states it ("2023年1-6月")
 
 
 @dataclass
@@ -166,7 +167,8 @@ def _budget(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
                  f"非税收入{w.fmt_amount(r['非税收入'], '亿元')}。")
     return Section("budget", "一般公共预算收入", [text],
                    {"一般公共预算收入": table, "收入结构": structure},
-                   {"一般公共预算收入": "亿元", "收入结构": "亿元"}, charts, src)
+                   {"一般公共预算收入": "亿元", "收入结构": "亿元"}, charts, src,
+                   when=w.period_words(p, True, with_year=True))
 
 
 def by_value(t: pd.DataFrame) -> pd.DataFrame:
@@ -230,7 +232,7 @@ def _bond(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
     ]
     return Section("bond", "新增债券", [text], {"新增债券": table, "新增债券分批次": by_batch},
                    {"新增债券": "亿元", "新增债券分批次": "亿元"}, charts,
-                   _source(proj, "bond_new", sample))
+                   _source(proj, "bond_new", sample), when=f"{p.year}年各批次合计")
 
 
 def _county_share_title(tot: pd.DataFrame) -> dict:
@@ -273,8 +275,10 @@ def _road(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
     charts = [Chart("road_progress", "progress_bullets", counties,
                     slide=dict(kind="barh", categories=list(slow["area"]),
                                series={"完工率": list(slow["completion"])}, number_format="0.0%"))]
+    as_of = str(city["as_of"]) if city is not None else ""
     return Section("road", "农村公路", [text], {"农村公路": table}, {"农村公路": "公里"}, charts,
-                   _source(proj, "road_completed_km", sample))
+                   _source(proj, "road_completed_km", sample),
+                   when=w.period_words(p, False, as_of, with_year=True))
 
 
 def _coop(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
@@ -301,7 +305,7 @@ def _coop(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
                          series={"农民合作社（家）": list(by_value(counties)["value"])}, number_format="0")),
     ]
     return Section("coop", "农民合作社", [text], {"农民合作社": table}, {"农民合作社": "家"}, charts,
-                   _source(proj, "coop_count", sample))
+                   _source(proj, "coop_count", sample), when=w.period_words(p, False, with_year=True))
 
 
 def _stock_label(q: pd.Period, as_of: str = "") -> str:
@@ -340,7 +344,7 @@ def _province(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
                                series={f"{year.year}年（亿元）": list(now["value"])}, number_format="0.00",
                                unit="亿元"))]
     return Section("province", "全省对比", [text], {"全省对比": table}, {"全省对比": "亿元"}, charts,
-                   "数据来源：各市统计年鉴及预算报告（公开数据）")
+                   "数据来源：各市统计年鉴及预算报告（公开数据）", when=f"{year.year}年")
 
 
 SECTIONS = {"budget": _budget, "bond": _bond, "road": _road, "coop": _coop, "province": _province}
@@ -376,3 +380,162 @@ def build_bulletin(df: pd.DataFrame, period=None, config=None) -> Bulletin:
     if not sections:
         raise DataError(f"数据中没有 {p} 的月度数据", code="no_data")
     return Bulletin(p, proj.city, sections, sample=_is_sample(data))
+
+
+# --------------------------------------------------------------------------- notebook views
+#: The column each section's headline figure is read from (default: the table's second column).
+HEADLINE_COLUMN = {"road": "累计完工"}
+
+
+def headlines(bulletin: Bulletin) -> pd.DataFrame:
+    """The city's headline figure of every section, one row each, read from the section tables.
+
+    Columns 指标, 期间, 数值, 单位, 同比增长, 完成率, 时序进度, 亮灯 (NaN or "" where a section
+    has no such figure). The bulletin is not modified.
+    """
+    rows = []
+    for s in bulletin.sections:
+        name, t = next(iter(s.tables.items()))
+        mine = t[t.iloc[:, 0].eq(bulletin.city)]
+        if mine.empty:
+            continue
+        r = mine.iloc[0]
+        col = HEADLINE_COLUMN.get(s.key, t.columns[1])
+        growth = next((c for c in t.columns if "增长" in c), None)
+        rows.append({"指标": f"{s.heading}（{col}）" if s.key in HEADLINE_COLUMN else s.heading,
+                     "期间": s.when, "数值": r[col], "单位": s.units.get(name, ""),
+                     "同比增长": r[growth] if growth else float("nan"),
+                     "完成率": r.get("完成率", float("nan")), "时序进度": r.get("时序进度", float("nan")),
+                     "亮灯": r.get("亮灯", "")})
+    return pd.DataFrame(rows, columns=["指标", "期间", "数值", "单位", "同比增长", "完成率", "时序进度", "亮灯"])
+
+
+def light_board(bulletin: Bulletin) -> pd.DataFrame:
+    """Areas down, one column per section with lights (亮灯), the light in words (绿灯/黄灯/红灯, "—").
+
+    Areas in the order of the first such table, then any others; the city's row first.
+    """
+    boards = [(s.heading, t.set_index(t.columns[0])["亮灯"]) for s in bulletin.sections
+              for t in s.tables.values() if "亮灯" in t.columns]
+    if not boards:
+        return pd.DataFrame(columns=["地区"])
+    areas = list(dict.fromkeys(a for _, lights in boards for a in lights.index))
+    out = pd.DataFrame({"地区": areas})
+    for heading, lights in boards:
+        out[heading] = [w.light_words(lights.get(a, "")) for a in areas]
+    return out
+
+
+def behind_schedule(bulletin: Bulletin) -> pd.DataFrame:
+    """Every area lit yellow or red: 指标, 地区, 完成率 (a road's 完工率), 时序进度, 落后（百分点）,
+    亮灯 (red first, then the furthest behind)."""
+    parts = []
+    for s in bulletin.sections:
+        for t in s.tables.values():
+            done = next((c for c in ("完成率", "完工率") if c in t.columns), None)
+            if done is None or not {"亮灯", "时序进度"} <= set(t.columns):
+                continue
+            late = t[t["亮灯"].isin(["yellow", "red"])]
+            parts.append(pd.DataFrame({
+                "指标": s.heading, "地区": late.iloc[:, 0].to_numpy(), "完成率": late[done].to_numpy(),
+                "时序进度": late["时序进度"].to_numpy(),
+                "落后（百分点）": ((late["时序进度"] - late[done]) * 100).to_numpy(),
+                "亮灯": late["亮灯"].to_numpy()}))
+    cols = ["指标", "地区", "完成率", "时序进度", "落后（百分点）", "亮灯"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)
+    out["_red"] = out["亮灯"].ne("red")
+    return out.sort_values(["_red", "落后（百分点）"], ascending=[True, False], kind="stable")[cols].reset_index(
+        drop=True)
+
+
+_SUFFIX = {"value": "", "growth": "增长", "comparable_growth": "可比增长", "share": "占比",
+           "rank": "排名", "value_rank": "总量排名", "completion": "完成率"}
+
+
+def period_label(q: pd.Period, stock: bool) -> str:
+    """A period as a column heading: 2022年 / 2022年底 (a stock), 2023年1-6月 / 2023年6月底."""
+    if q.freqstr[0] in "YA":
+        return f"{q.year}年底" if stock else f"{q.year}年"
+    return w.period_words(q, not stock, with_year=True).removeprefix("截至")
+
+
+def over_time(df: pd.DataFrame, indicator: str, period, *, column: str = "value",
+              levels=AREA_LEVELS, drop_empty: bool = True, config=None) -> pd.DataFrame:
+    """Areas down, period ends across: every year up to *period*'s year, then *period* itself.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A tidy table, possibly with :mod:`baimq.compare` columns (``growth``, ``rank`` …). Not
+        mutated.
+    indicator : str
+        Catalogue key.
+    period : str or pandas.Period
+        The last period shown: a month (``"2023-06"``: the year ends before 2023, then June
+        2023) or a year (``"2025"``: every year up to 2025).
+    column : str
+        The column shown: ``"value"``, ``"growth"``, ``"rank"`` … Headings get a suffix
+        ("2023年增长", "2023年排名") so :func:`baimq.report.format_table` shows them right.
+        A growth left out across a change of basis reads "口径变化" (see ``growth_note``).
+    levels : tuple of str
+        Area levels kept, in display order (then by area code).
+    drop_empty : bool
+        Leave out periods with no figure at all (the first year has no growth).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``地区`` and one column per period, oldest first.
+    """
+    proj = get_project(config)
+    p = to_period(period)
+    annual = p.freqstr[0] in "YA"
+    stock = not proj.indicators[indicator].cumulative if indicator in proj.indicators else False
+    t = df[df["indicator"].eq(indicator) & df["kind"].eq("actual") & df["batch"].eq("")
+           & df["level"].isin(levels)]
+    keep = t["period"].map(lambda q: (q.freqstr[0] in "YA" and q.year <= p.year - (0 if annual else 1))
+                           or q == p)
+    t = t[keep.astype(bool)]
+    order = t["level"].map({lv: i for i, lv in enumerate(levels)})
+    t = t.assign(_o=order, _k=t["period"].map(lambda q: (q.year, q.freqstr[0] == "M")))
+    t = t.sort_values(["_o", "area_code", "_k"], kind="stable")
+    periods = list(dict.fromkeys(sorted(t["period"], key=lambda q: (q.year, q.freqstr[0] == "M"))))
+    labels = {q: period_label(q, stock) + _SUFFIX.get(column, column) for q in periods}
+    cells = t[column].astype(object)
+    if column == "growth" and "growth_note" in t.columns:  # say why, where the basis changed
+        cells = cells.where(~(t[column].isna() & t["growth_note"].eq(NOTE_BASIS)), "口径变化")
+    wide = t.assign(_l=t["period"].map(labels), _v=cells).pivot_table(
+        index="area", columns="_l", values="_v", aggfunc="first", sort=False, dropna=False)
+    wide = wide.reindex(index=list(dict.fromkeys(t["area"])), columns=[labels[q] for q in periods])
+    if drop_empty:
+        wide = wide.dropna(axis=1, how="all")
+    wide = wide.apply(lambda c: pd.to_numeric(c) if c.map(lambda v: not isinstance(v, str)).all() else c)
+    wide.columns.name = None
+    return wide.rename_axis("地区").reset_index()
+
+
+def city_ranks(df: pd.DataFrame, indicator: str = "budget_revenue", config=None) -> pd.DataFrame:
+    """The cities' annual figures of *indicator* with 同比 and two ranks among the cities.
+
+    One row per city and year (the same figure from two tables is kept once, the one stating
+    its own rate first). Columns of :func:`baimq.compare.yoy` (across a change of basis:
+    ``growth`` NaN, ``growth_note`` "口径变化，无可比基数", ``comparable_growth`` the stated
+    可比增长), ``value_rank``/``value_rank_change`` (总量位次) and ``rank``/``rank_change``
+    (增速位次; positive = moved up). The input is not modified.
+    """
+    proj = get_project(config)
+    data = unique_figures(df)
+    fam = data[data["indicator"].eq(indicator) & data["level"].eq("city") & data["kind"].eq("actual")
+               & data["period"].map(lambda q: q.freqstr[0] in "YA").astype(bool)]
+    by_value = rank(yoy(fam), by="value", config=proj).rename(columns={
+        "rank": "value_rank", "rank_of": "value_rank_of", "rank_prev": "value_rank_prev",
+        "rank_change": "value_rank_change"})
+    return rank(by_value, by="growth", config=proj)
+
+
+def county_share_words(t: pd.DataFrame) -> str:
+    """"分配县（市、区）88.84亿元，占81.5%": what the counties and zones of one indicator,
+    period and batch got together, and their share of the city total ("" without both)."""
+    return _county_share_title(t).get("title", "")

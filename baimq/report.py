@@ -121,16 +121,42 @@ def markdown_table(t: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def format_table(t: pd.DataFrame) -> pd.DataFrame:
+def _is_amount(col: str) -> bool:
+    """True for a column of plain figures (not a rate, a rank or points)."""
+    rate = any(k in col for k in ("增长", "比重", "占比", "率", "进度", "贡献")) and "百分点" not in col
+    return not (rate or "排名" in col or "百分点" in col)
+
+
+def _amount_digits(values: pd.Series, col: str, unit) -> int:
+    """Decimals for a column of figures, so that one column never mixes 420 and 16.10."""
+    if unit:
+        return w.UNIT_DIGITS.get(unit, 2)
+    nums = pd.to_numeric(values, errors="coerce").dropna()
+    whole = len(nums) > 0 and bool((nums == nums.round()).all()) and "亿" not in col
+    return 0 if whole else 2
+
+
+def format_table(t: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
     """A display table with every figure as text, the way the bulletin shows it.
 
-    Amounts to two decimals, rates as percentages (half-up), ranks as whole numbers, lights
-    in Chinese, "—" where a figure is undefined. For notebooks: the HTML is the same on every
-    machine. The input is not modified.
+    Rates as percentages (half-up), ranks as whole numbers, lights in Chinese, "—" where a
+    figure is undefined. Figures take the decimals of their unit as the 通报 text writes
+    them (:data:`baimq.words.UNIT_DIGITS`: 家 0, others 2): the unit is *unit* (a section's
+    ``units[name]``), else each row's ``单位`` column; without either, a column whose figures
+    are all whole shows none and any other two, the same down the column. For notebooks:
+    the HTML is the same on every machine. The input is not modified.
     """
     cols = list(t.columns)
-    rows = [[_md_cell(v, c) for v, c in zip(row, cols)] for row in t.itertuples(index=False)]
-    return pd.DataFrame(rows, columns=cols)
+    units = [unit] * len(t) if unit or "单位" not in cols else list(t["单位"])
+    out = {}
+    for c in cols:
+        values = t[c]
+        if _is_amount(str(c)) and pd.api.types.is_numeric_dtype(values):
+            out[c] = ["—" if pd.isna(v) else w.fmt_number(v, _amount_digits(values, str(c), u))
+                      for v, u in zip(values, units)]
+        else:
+            out[c] = [_md_cell(v, str(c)) for v in values]
+    return pd.DataFrame(out, columns=cols)
 
 
 def bulletin_markdown(bulletin: Bulletin) -> str:

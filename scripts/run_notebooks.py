@@ -4,10 +4,12 @@ Usage: python scripts/run_notebooks.py [NAME ...]
 
 Each ``notebooks/NN-*.py`` (py:percent, the reviewed source) is turned into its .ipynb, executed
 with the working folder set to notebooks/, and saved with outputs; execution timestamps are
-dropped so that a re-run changes only what really changed.
+dropped and cell ids derived from the cells' sources, so that a re-run changes only what really
+changed.
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -27,10 +29,23 @@ def run(py_path: Path) -> Path:
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    stable_ids(nb)
     out = py_path.with_suffix(".ipynb")
     jupytext.write(nb, out, fmt="ipynb")
     jupytext.write(nb, py_path, fmt="py:percent")
     return out
+
+
+def stable_ids(nb) -> None:
+    """Cell ids from the cell's source (jupytext makes random ones), so a re-run changes no id."""
+    seen = set()
+    for cell in nb.cells:
+        base = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:8]
+        cid, n = base, 1
+        while cid in seen:
+            cid, n = f"{base}-{n}", n + 1
+        seen.add(cid)
+        cell.id = cid
 
 
 def main(argv: list[str]) -> int:
