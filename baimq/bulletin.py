@@ -210,7 +210,7 @@ def _bond(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
     by_batch.columns.name = None
     counties = tot[tot["level"].isin(["county", "zone"])]
     text = describe(full, "bond_new", year, batch="全年合计", config=proj)
-    text = text.replace(f"{p.year}年，", f"{p.year}年已下达各批次（{'、'.join(_batch_names(batches))}）合计，", 1)
+    text = text.replace(f"{p.year}年全年合计，", f"{p.year}年已下达各批次（{'、'.join(_batch_names(batches))}）合计，", 1)
     city_row = tot[tot["level"].eq("city")]
     if len(city_row) and len(counties):
         cs = counties["value"].sum()
@@ -336,6 +336,8 @@ def _province(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
             text += f"，{w.growth_words(m['growth'])}，增速居全省第{int(m['rank'])}位"
             if pd.notna(m["rank_change"]) and m["rank_change"] != 0:
                 text += f"，位次{w.rank_change_words(m['rank_change'])}"
+        elif pd.notna(m.get("comparable_growth")):
+            text += f"，可比{w.growth_words(m['comparable_growth'])}（{m['growth_note']}，名义增速不可比）"
         elif m["growth_note"]:
             text += f"（{m['growth_note']}）"
         text += "。"

@@ -115,8 +115,8 @@ def describe_facts(df: pd.DataFrame, indicator: str, period, *, area: str | None
         "indicator": indicator, "name": ind.name if ind else indicator,
         "scope_word": {proj.city: "全市", proj.province: "全省"}.get(scope, scope),
         "unit": ind.unit if ind else str(ref["unit"]), "area": scope, "period": str(p),
-        "period_words": w.period_words(p, cumulative, str(ref["as_of"])),
-        "cumulative": cumulative, "annual": annual,
+        "period_words": w.period_words(p, cumulative, str(ref["as_of"])) + (batch if batch else ""),
+        "cumulative": cumulative, "annual": annual, "batch": batch,
     }
     for key in ("value", "prev_value", "change", "growth", "comparable_growth"):
         facts[key] = _nan_to_none(total[key]) if total is not None else None
@@ -189,7 +189,8 @@ def _total_sentence(f: dict) -> str:
     s = f"{f['period_words']}，{f['scope_word']}{f['name']}{w.fmt_amount(f['value'], f['unit'])}"
     if f["growth"] is not None:
         if f["annual"]:
-            s += f"，比上年{w.change_words(f['change'], f['unit'])}，{w.growth_words(f['growth'])}"
+            base = "上年同批次" if f.get("batch") not in ("", None, "全年合计") else "上年"
+            s += f"，比{base}{w.change_words(f['change'], f['unit'])}，{w.growth_words(f['growth'])}"
         else:
             s += f"，同比{w.growth_words(f['growth'])}"
         if f["prev_growth"] is not None:

@@ -844,6 +844,10 @@ def city_compare(data: pd.DataFrame, *, by: str = "value", highlight: str | None
     cities, _, meta = _prepare(data, "city_compare", total_levels=("province", "subtotal", "province_own"))
     if by not in cities.columns:
         raise ValueError("city_compare(by='growth') 需要 growth 列（先用 compare.yoy 计算同比）")
+    if cities[by].isna().all():
+        notes = sorted(set(cities.get("growth_note", pd.Series(dtype=str)).dropna()) - {""})
+        raise ValueError("city_compare：各市均无可比增速" + (f"（{'、'.join(notes)}）" if notes else "")
+                         + "，无法按增速排序")
     city = highlight or _project_city()
     cities = cities.sort_values(by, ascending=False, kind="stable", na_position="last").reset_index(drop=True)
     ax, created = _start(ax)

@@ -105,19 +105,20 @@ def _md_cell(v, col: str) -> str:
         return w.fmt_pct(v, signed=True)
     if "排名" in col:
         return (f"{int(v):+d}" if v else "0") if "变化" in col else f"{int(v)}"
-    if "百分点" in col:
-        return w.fmt_number(v, 2)
+    if "百分点" in col:  # 拉动 to two decimals (0.06 is not 0.1), gaps to one, as the text writes them
+        return w.fmt_number(v, 2 if "拉动" in col else 1)
     if float(v).is_integer() and abs(v) >= 100 and "亿" not in col:
         return w.fmt_number(v, 0)
     return w.fmt_number(v, 2)
 
 
-def markdown_table(t: pd.DataFrame) -> str:
-    """A display table as GitHub markdown, figures rounded half-up for display only."""
-    cols = list(t.columns)
+def markdown_table(t: pd.DataFrame, unit: str | None = None) -> str:
+    """A display table as GitHub markdown, formatted as :func:`format_table` does."""
+    shown = format_table(t, unit)
+    cols = [str(c) for c in shown.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in t.itertuples(index=False):
-        lines.append("| " + " | ".join(_md_cell(v, c) for v, c in zip(row, cols)) + " |")
+    for row in shown.itertuples(index=False):
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
@@ -169,7 +170,7 @@ def bulletin_markdown(bulletin: Bulletin) -> str:
         out += [f"## {numerals[i]}、{s.heading}", ""]
         out += [p for p in s.paragraphs] + [""]
         for name, t in s.tables.items():
-            out += [f"**{name}**（单位：{s.units.get(name, '')}）", "", markdown_table(t), ""]
+            out += [f"**{name}**（单位：{s.units.get(name, '')}）", "", markdown_table(t, s.units.get(name)), ""]
         out += [f"*{s.source}*", ""]
     return "\n".join(out).rstrip() + "\n"
 

@@ -135,7 +135,7 @@ def test_batches_must_be_named():
     with pytest.raises(DataError, match="提前批次"):
         describe(df, "bond_new", "2023", config=CONFIG)
     assert describe(df, "bond_new", "2023", batch="提前批次", config=CONFIG) == \
-        "2023年，全市新增债券12.00亿元，比上年增加2.00亿元，增长20.0%。"
+        "2023年提前批次，全市新增债券12.00亿元，比上年同批次增加2.00亿元，增长20.0%。"  # 12 − 10 = 2; 2/10
 
 
 def test_counts_are_whole_numbers():

@@ -356,3 +356,14 @@ def test_save_figure_refuses_data_raw_and_unknown_suffix(revenue, tmp_path):
     assert not raw.exists()
     with pytest.raises(ValueError, match="PNG、SVG 或 PDF"):
         plots.save_figure(fig, tmp_path / "chart.jpg")
+
+
+def test_city_compare_by_growth_refuses_when_no_city_has_a_comparable_growth():
+    # 2025: every city on the new basis, so yoy leaves growth empty with a note
+    rows = pd.DataFrame({"indicator": ["budget_revenue"] * 2, "area": ["广州市", "湛江市"],
+                         "area_code": ["440100", "440800"], "level": ["city", "city"],
+                         "period": [pd.Period("2025", "Y")] * 2, "value": [2000.0, 215.1],
+                         "unit": ["亿元"] * 2, "kind": ["actual"] * 2, "source": ["a.xlsx!S!B2"] * 2,
+                         "growth": [float("nan")] * 2, "growth_note": ["口径变化，无可比基数"] * 2})
+    with pytest.raises(ValueError, match="口径变化"):
+        plots.city_compare(rows, by="growth")

@@ -104,3 +104,16 @@ def test_command_line_report_stops_on_bad_data(tmp_path, capsys):
     assert "坏文件.xlsx" in captured.err and "Traceback" not in captured.err
     assert not (tmp_path / "out").exists()
     assert main(["report", "--data", str(tmp_path / "missing"), "--quiet"]) == 2
+
+
+def test_province_paragraph_states_the_comparable_rate_across_the_2025_basis_change():
+    import baimq
+    from baimq.bulletin import build_section
+
+    df = baimq.load(DATA / "real", config=CONFIG)
+    section = build_section(df, "province", "2025-12", config=CONFIG)
+    text = section.paragraphs[0]
+    # 湛江市2025年预算执行情况：一般公共预算收入215.10亿元，可比增长6.9%；2024年164.96亿元为旧口径
+    assert text.startswith("2025年，湛江市一般公共预算收入215.10亿元")
+    assert "可比增长6.9%" in text and "口径变化" in text
+    assert "30.4%" not in text          # the nominal 215.10 / 164.96 − 1 must never be shown
