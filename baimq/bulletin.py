@@ -407,7 +407,8 @@ def headlines(bulletin: Bulletin) -> pd.DataFrame:
         rows.append({"指标": f"{s.heading}（{col}）" if s.key in HEADLINE_COLUMN else s.heading,
                      "期间": s.when, "数值": r[col], "单位": s.units.get(name, ""),
                      "同比增长": r[growth] if growth else float("nan"),
-                     "完成率": r.get("完成率", float("nan")), "时序进度": r.get("时序进度", float("nan")),
+                     "完成率": r.get("完成率", r.get("完工率", float("nan"))),
+                     "时序进度": r.get("时序进度", float("nan")),
                      "亮灯": r.get("亮灯", "")})
     return pd.DataFrame(rows, columns=["指标", "期间", "数值", "单位", "同比增长", "完成率", "时序进度", "亮灯"])
 

@@ -41,6 +41,7 @@ def test_headlines_take_the_city_row_of_each_section(bulletin):
     assert list(h["单位"]) == ["亿元", "公里", "家"]
     assert h["同比增长"].iloc[0] == 0.062 and math.isnan(h["同比增长"].iloc[1])
     assert list(h["亮灯"]) == ["yellow", "red", ""]
+    assert h["完成率"].iloc[0] == 0.463 and h["完成率"].iloc[1] == 0.219    # the road's 完工率
     # shown with each row's own unit: 亿元 two decimals, 家 none
     assert list(format_table(h)["数值"]) == ["68.43", "92.00", "8023"]
 
