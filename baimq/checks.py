@@ -23,6 +23,7 @@ without zones **or** with them, and fails only when neither sum matches. The pro
 from __future__ import annotations
 
 import math
+import weakref
 
 import pandas as pd
 
@@ -103,6 +104,21 @@ def _province_totals(grp: list[dict], all_cities: set, present: set, name, missi
     return out
 
 
+_HIERARCHY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _hierarchy(resolver) -> tuple[dict, frozenset]:
+    """City code → its counties' codes, and all city codes (built once per resolver)."""
+    if resolver not in _HIERARCHY:
+        kids: dict = {}
+        for a in resolver._by_code.values():
+            if a.level == "county":
+                kids.setdefault(a.parent, set()).add(a.code)
+        _HIERARCHY[resolver] = ({k: frozenset(v) for k, v in kids.items()},
+                                frozenset(a.code for a in resolver._cities()))
+    return _HIERARCHY[resolver]
+
+
 def check_totals(records: list[dict], project, resolver, present: set | None = None) -> list[Finding]:
     """Totals rows against the sum of their parts (additive indicators only).
 
@@ -114,11 +130,7 @@ def check_totals(records: list[dict], project, resolver, present: set | None = N
     def name(key):
         return project.indicators[key].name
 
-    kids: dict = {}
-    for a in resolver._by_code.values():
-        if a.level == "county":
-            kids.setdefault(a.parent, set()).add(a.code)
-    all_cities = {a.code for a in resolver._cities()}
+    kids, all_cities = _hierarchy(resolver)
     out, missing = [], {}
     additive = [r for r in records if project.indicators[r["indicator"]].additive]
     for grp in _groups(additive).values():
@@ -238,6 +250,10 @@ def _unit_hint(row, bounds, project) -> str:
 def check_revisions(df: pd.DataFrame, project) -> list[Finding]:
     """The same figure (indicator, area, period, kind, batch, basis) from two different
     tables with different values beyond rounding: a revision the analyst must confirm."""
+    if df.empty:
+        return []
+    # Only figures stated more than once can be revised: find them first (cheap on 100,000s of rows).
+    df = df[df.duplicated(["indicator", "area_code", "area", "period", "kind", "batch", "basis"], keep=False)]
     if df.empty:
         return []
     d = df.assign(period_key=df["period"].astype(str), _table=df["_file"] + "!" + df["_sheet"])

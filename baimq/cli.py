@@ -47,8 +47,8 @@ def cmd_check(args) -> int:
 
     empty = [p for p in args.paths if Path(p).is_dir() and not spreadsheet_files(Path(p))]
     for p in empty:
-        print(f"文件夹中没有报表文件（.xlsx/.xlsm/.xls）：{p}")
-    n_err = n_warn = 0
+        print(f"[错误] 文件夹中没有报表文件（.xlsx/.xlsm/.xls）：{p}")
+    n_err, n_warn = len(empty), 0   # nothing to check is not "检查通过"
     for p in args.paths:
         found = check(p, config=args.config)
         for rec in found.to_dict("records"):
@@ -119,17 +119,29 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with *only*, the other commands are bare names (their ``add_NAME`` may
+    import heavy modules: ``baimq check`` must start quickly)."""
     parser = _Parser(prog="baimq", description="百千万工程指标报表：读取、检查、比较、出图、出报告")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
-    for add, _run in COMMANDS.values():
-        add(sub)
+    for name, (add, _run) in COMMANDS.items():
+        if only is None or name == only:
+            add(sub)
+        else:
+            sub.add_parser(name)
     return parser
+
+
+def _command_of(argv) -> str | None:
+    """The sub-command named on the command line, if it is a known one."""
+    words = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    first = next((w for w in words if not w.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def main(argv=None) -> int:
     """Run the command line; returns the exit code (also when called from Python)."""
-    parser = build_parser()
+    parser = build_parser(_command_of(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -9,7 +9,9 @@ loader turns into tidy rows and that the template/collect feature can reuse.
 """
 from __future__ import annotations
 
+import copy
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -87,10 +89,49 @@ class Layout:
 
 
 # ----------------------------------------------------------------------------- matching
+class _Memo:
+    """Results that depend only on header text and the project's catalogue, kept per project.
+
+    Headers repeat from one return to the next, so each distinct text is matched once.
+    """
+
+    def __init__(self, project: Project):
+        self.ref = weakref.ref(project)
+        self.tables = (project.indicators, project.rates, project.units)
+        ind_words = tuple((k, (*i.synonyms, i.name)) for k, i in project.indicators.items())
+        rate_words = tuple((k, (*r.get("synonyms", ()), r.get("name", k))) for k, r in project.rates.items())
+        self.matchers = _build_matchers(ind_words, rate_words)
+        self.indicator: dict[str, str] = {}
+        self.rate: dict[str, str] = {}
+        self.classify: dict = {}
+
+    def valid_for(self, project: Project) -> bool:
+        return self.ref() is project and all(
+            a is b for a, b in zip(self.tables, (project.indicators, project.rates, project.units)))
+
+
+_MEMOS: dict[int, _Memo] = {}
+_MEMO_TEXTS = 1 << 14   # a memo forgets its texts beyond this many (hostile files)
+
+
+def _memo(project: Project) -> _Memo:
+    memo = _MEMOS.get(id(project))
+    if memo is None or not memo.valid_for(project):
+        if len(_MEMOS) > 32:
+            _MEMOS.clear()
+        memo = _MEMOS[id(project)] = _Memo(project)
+    return memo
+
+
+def _remember(table: dict, key, value):
+    if len(table) >= _MEMO_TEXTS:
+        table.clear()
+    table[key] = value
+    return value
+
+
 def _matchers(project: Project):
-    ind_words = tuple((k, (*i.synonyms, i.name)) for k, i in project.indicators.items())
-    rate_words = tuple((k, (*r.get("synonyms", ()), r.get("name", k))) for k, r in project.rates.items())
-    return _build_matchers(ind_words, rate_words)
+    return _memo(project).matchers
 
 
 @lru_cache(maxsize=8)
@@ -125,25 +166,38 @@ def _find(words, s: str) -> str:
 def match_indicator(text: str, project: Project) -> str:
     """The catalogue key a header or title names ("" if none); exact words first, then the
     longest catalogue word contained in the text."""
-    return _find(_matchers(project)[0], _clean_part(text))
+    memo = _memo(project)
+    hit = memo.indicator.get(text)
+    if hit is None:
+        hit = _remember(memo.indicator, text, _find(memo.matchers[0], _clean_part(text)))
+    return hit
 
 
 def match_rate(text: str, project: Project) -> str:
     """The [rates] key a header names ("" if none). Amount columns (…额, …数) are no rates."""
-    s = _clean_part(text)
-    if s.endswith(("额", "数", "量", "里程")):
-        return ""
-    return _find(_matchers(project)[1], s)
+    memo = _memo(project)
+    hit = memo.rate.get(text)
+    if hit is None:
+        s = _clean_part(text)
+        hit = "" if s.endswith(("额", "数", "量", "里程")) else _find(memo.matchers[1], s)
+        _remember(memo.rate, text, hit)
+    return hit
 
 
 def is_area_header(text: str) -> bool:
-    s = re.sub(r"[()、,:/]", "", norm(text))
-    return s in AREA_HEADER_WORDS
+    return _is_area_header(norm(text))
+
+
+@lru_cache(maxsize=4096)
+def _is_area_header(s: str) -> bool:
+    return re.sub(r"[()、,:/]", "", s) in AREA_HEADER_WORDS
+
+
+_NOTE_PREFIXES = tuple(norm(w) for w in NOTE_WORDS)
 
 
 def is_note(text: str) -> bool:
-    s = norm(text)
-    return s.startswith(tuple(norm(w) for w in NOTE_WORDS))
+    return norm(text).startswith(_NOTE_PREFIXES)
 
 
 # ----------------------------------------------------------------------------- the grid
@@ -161,18 +215,19 @@ class _Grid:
                 for c in range(c0, c1 + 1):
                     if (r, c) != (r0, c0):
                         self.anchor[(r, c)] = (r0, c0)
-        self._cache: dict = {}
 
     def raw(self, r, c):
         return self.sheet.value(r, c)
 
     def text(self, r, c, filled=True) -> str:
-        key = (r, c, filled)
-        if key not in self._cache:
-            rr, cc = self.anchor.get((r, c), (r, c)) if filled else (r, c)
-            v = self.sheet.value(rr, cc)
-            self._cache[key] = norm(v) if isinstance(v, str) else ""
-        return self._cache[key]
+        if filled and self.anchor:
+            r, c = self.anchor.get((r, c), (r, c))
+        if 0 <= r < self.height:
+            row = self.rows[r]
+            if 0 <= c < len(row):
+                v = row[c]
+                return norm(v) if isinstance(v, str) else ""
+        return ""
 
     def row_texts(self, r) -> list[str]:
         return [t for c in range(self.width) if (t := self.text(r, c, filled=False))]
@@ -311,6 +366,21 @@ def _resolve_period(when: When | None, kind: str, ctx: _Ctx):
 
 
 def _classify(c: int, path: list[str], ctx: _Ctx, project: Project, left: str) -> Column | None:
+    """How column *c* with header *path* reads (memoised: only ``col`` depends on *c*)."""
+    memo = _memo(project)
+    # Every field of _Ctx but the title (which _classify_path does not read): keep in step.
+    key = (tuple(path), ctx.when, ctx.indicator, ctx.is_target, ctx.batch, ctx.basis, ctx.units, left)
+    col = memo.classify.get(key, False)
+    if col is False:
+        col = _remember(memo.classify, key, _classify_path(-1, path, ctx, project, left))
+    if col is None:
+        return None
+    out = copy.copy(col)                    # dataclasses.replace, without its per-call set-up
+    object.__setattr__(out, "col", c)
+    return out
+
+
+def _classify_path(c: int, path: list[str], ctx: _Ctx, project: Project, left: str) -> Column | None:
     header = "/".join(path)
     if not path or any(_clean_part(p) in SKIP_HEADERS or DERIVED.search(_clean_part(p)) for p in path):
         return None

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import weakref
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import checks
@@ -23,26 +25,52 @@ from .config import Project, get_project
 from .errors import DataError, Finding, FindingList, FindingSet, findings_frame
 from .layout import Column, Layout, recognise
 from .parse import cell_name, norm, parse_number, parse_rate
-from .reader import Book, Sheet, read_book, spreadsheet_files
-from .schema import TIDY_COLUMNS, tidy_frame
+from .reader import Book, Sheet, read_book, spreadsheet_targets
+from .schema import _DEFAULTS, TIDY_COLUMNS, tidy_frame, to_period
 
 _INTERNAL = ["_half", "_row", "_col", "_parent", "_file", "_sheet", "_cell"]
 _OWN_WORDS = ("本级", "市本级", "市直", "本级合计")
 
 
 def _targets(path: Path) -> tuple[list[tuple[Path, str]], Path]:
+    """``(absolute path, name in messages)`` of the workbooks to read, and their folder."""
     if path.is_dir():
-        return [(p, p.relative_to(path).as_posix()) for p in spreadsheet_files(path)], path
+        root = path.resolve()
+        return spreadsheet_targets(root), root
     if path.is_file():
-        return [(path, path.name)], path.parent
+        return [(path.resolve(), path.name)], path.parent
     raise FileNotFoundError(f"找不到文件或文件夹：{path}")
 
 
+def _register(files) -> None:
+    """Loaded files may not be overwritten (:func:`baimq.outputs.guard`). Found under a
+    resolved folder, only those that are symbolic links need resolving."""
+    from .outputs import register_sources
+
+    links = {p for p, _ in files if os.path.islink(p)}
+    register_sources([p for p, _ in files if p not in links], resolved=True)
+    register_sources(links)
+
+
 # ----------------------------------------------------------------------------- areas
+_RESOLVED: "weakref.WeakKeyDictionary[AreaResolver, dict]" = weakref.WeakKeyDictionary()
+
+
+def _lookup(resolver: AreaResolver, text: str, scope: str) -> Area | None:
+    """``resolver.resolve(text, scope=scope)``, memoised per resolver (area names repeat)."""
+    memo = _RESOLVED.get(resolver)
+    if memo is None or len(memo) > 1 << 14:
+        memo = _RESOLVED[resolver] = {}
+    key = (text, scope)
+    if key not in memo:
+        memo[key] = resolver.resolve(text, scope=scope)
+    return memo[key]
+
+
 def _scope(sheet: Sheet, layout: Layout, resolver: AreaResolver) -> str:
     cities = set()
     for r in layout.data_rows:
-        a = resolver.resolve(_area_text(sheet, r, layout.area_col), scope="province")
+        a = _lookup(resolver, _area_text(sheet, r, layout.area_col), "province")
         if a is not None and a.level in ("city", "subtotal", "province_own") and a.code != resolver.city.code:
             cities.add(a.code)
     return "province" if len(cities) >= 2 else "city"
@@ -50,11 +78,21 @@ def _scope(sheet: Sheet, layout: Layout, resolver: AreaResolver) -> str:
 
 def _area_text(sheet: Sheet, r: int, c: int) -> str:
     v = sheet.value(r, c)
-    if v in ("", None):
-        for (r0, c0), (r1, c1) in sheet.merged:
-            if r0 <= r <= r1 and c0 <= c <= c1:
-                v = sheet.value(r0, c0)
+    if v in ("", None) and sheet.merged:
+        top = _merged_tops(sheet, c).get(r)
+        if top is not None:
+            v = sheet.value(*top)
     return "" if v is None else str(v)
+
+
+def _merged_tops(sheet: Sheet, c: int) -> dict:
+    """Row → top-left cell of the merged range covering (row, *c*); built once per sheet and
+    column (looping over every range for every row is quadratic on a hostile sheet)."""
+    memo = sheet.__dict__.setdefault("_merged_tops", {})
+    if c not in memo:
+        memo[c] = {r: (r0, c0) for (r0, c0), (r1, c1) in sheet.merged if c0 <= c <= c1
+                   for r in range(r0, r1 + 1)}
+    return memo[c]
 
 
 def _resolve(text: str, scope: str, resolver: AreaResolver, parent: Area | None) -> Area | None:
@@ -65,7 +103,7 @@ def _resolve(text: str, scope: str, resolver: AreaResolver, parent: Area | None)
             return resolver.resolve("省本级")
         if parent.code != resolver.city.code:
             return Area(parent.name + "本级", parent.code + "BJ", "city_own", parent.code)
-    return resolver.resolve(text, scope=scope)
+    return _lookup(resolver, text, scope)
 
 
 def _close_names(resolver: AreaResolver, text: str) -> list[str]:
@@ -87,6 +125,7 @@ class _Table:
         self.rates: list[dict] = []
         self.present: set[str] = set()   # areas with a row in the table, blank or not
         self._seen: dict = {}
+        self._facts: dict = {}
 
     def where(self, r, c):
         return dict(file=self.book.name, sheet=self.sheet.name, cell=cell_name(r, c))
@@ -182,7 +221,8 @@ class _Table:
         self.found.add("error", "unknown_area", msg, value=text.strip(), **self.where(r, self.layout.area_col))
 
     def value(self, r: int, col: Column, raw, area: Area) -> None:
-        if (r, col.col) in self.sheet.formulas_without_value:
+        # A formula without a stored result reads as "": only then is the sheet XML scanned.
+        if raw in ("", None) and (r, col.col) in self.sheet.formulas_without_value:
             self.found.add("warning", "formula_no_value", "公式单元格没有保存计算结果（文件由程序生成、未经 Excel "
                            "重新计算），未读入；请用 Excel 打开并保存后重报", **self.where(r, col.col))
             return
@@ -197,18 +237,27 @@ class _Table:
             self.found.add("error", "percent_in_value", "数值列中填了百分数；比率请填在比率列，这里填数值",
                            value=raw, **self.where(r, col.col))
             return
-        ind = self.project.indicators[col.indicator]
-        factor = self.project.units[col.unit][1] / self.project.units[ind.unit][1]
+        ind, factor, cumulative = self.column_facts(col)
+        cell = cell_name(r, col.col)
         rec = dict(indicator=col.indicator, area=area.name, area_code=area.code, period=col.period,
                    value=num.value * factor, unit=ind.unit, kind=col.kind, level=area.level,
-                   cumulative=ind.cumulative and col.period.freqstr.startswith("M") and not col.single_month,
-                   basis=col.basis, batch=col.batch, unit_sent=col.unit, as_of=col.as_of,
-                   source=f"{self.book.name}!{self.sheet.name}!{cell_name(r, col.col)}",
+                   cumulative=cumulative, basis=col.basis, batch=col.batch, unit_sent=col.unit, as_of=col.as_of,
+                   source=f"{self.book.name}!{self.sheet.name}!{cell}",
                    _dec=num.decimals, _typed=isinstance(raw, (int, float)), _factor=factor, _row=r, _col=col.col, _parent=area.parent,
-                   _file=self.book.name, _sheet=self.sheet.name, _cell=cell_name(r, col.col))
+                   _file=self.book.name, _sheet=self.sheet.name, _cell=cell)
         if self.duplicate(rec, raw):
             return
         self.records.append(rec)
+
+    def column_facts(self, col: Column):
+        """(indicator, unit factor, cumulative) of a value column, worked out once per column."""
+        facts = self._facts.get(col.col)
+        if facts is None:
+            ind = self.project.indicators[col.indicator]
+            factor = self.project.units[col.unit][1] / self.project.units[ind.unit][1]
+            cumulative = ind.cumulative and col.period.freqstr.startswith("M") and not col.single_month
+            facts = self._facts[col.col] = (ind, factor, cumulative)
+        return facts
 
     def duplicate(self, rec: dict, raw) -> bool:
         key = (rec["indicator"], str(rec["period"]), rec["kind"], rec["batch"], rec["basis"], rec["cumulative"],
@@ -268,12 +317,40 @@ class _Table:
                 + checks.check_magnitudes(self.records, self.project))
 
 
-def _frame(records: list[dict]) -> pd.DataFrame:
-    df = tidy_frame(records)
-    for c in _INTERNAL:
-        if c not in df.columns:
+_STRINGS = ("indicator", "area", "area_code", "unit", "source", "kind", "level", "basis", "batch", "unit_sent",
+            "as_of", "_parent", "_file", "_sheet", "_cell")
+_FLOATS = ("value", "stated_growth", "_half")
+
+
+def _frame(records: list[dict], fileno: list[int] | None = None) -> pd.DataFrame:
+    """Records as the tidy table plus the internal columns and ``_fileno`` (the file's position).
+
+    Built column by column with the dtypes :func:`baimq.schema.tidy_frame` gives (it would
+    take a DataFrame of dicts, many times slower for 100,000 rows). Equal periods become one
+    object, so that the frame pickles quickly.
+    """
+    if not records:
+        df = tidy_frame([])
+        for c in _INTERNAL:
             df[c] = pd.Series(dtype=object)
-    return df
+        df["_fileno"] = pd.Series(dtype="int64")
+        return df
+    data, periods = {}, {}
+    for c in TIDY_COLUMNS + _INTERNAL:
+        default = _DEFAULTS.get(c, "")
+        vals = [r.get(c, default) for r in records]
+        if c in _FLOATS:
+            data[c] = pd.Series(vals, dtype="float64")
+        elif c == "cumulative":
+            data[c] = pd.Series([bool(v) for v in vals], dtype=bool)
+        elif c in ("_row", "_col"):
+            data[c] = pd.Series(vals, dtype="int64")
+        elif c == "period":
+            data[c] = pd.Series([periods.setdefault(p, p) for p in map(to_period, vals)], dtype=object)
+        else:
+            data[c] = pd.Series([v if type(v) is str else "" if v is None else str(v) for v in vals], dtype=object)
+    data["_fileno"] = pd.Series(fileno if fileno is not None else [0] * len(records), dtype="int64")
+    return pd.DataFrame(data)
 
 
 # ----------------------------------------------------------------------------- one file
@@ -283,7 +360,7 @@ def _read_file(path: Path, name: str, project: Project, resolver: AreaResolver):
         book = read_book(path, name)
     except DataError as exc:
         return [], list(exc.findings)
-    records, found = [], []
+    records, found = [], list(book.warnings)
     tables = 0
     for sheet in book.sheets:
         if not sheet.visible:
@@ -309,32 +386,189 @@ def _project(config, path) -> Project:
     return project
 
 
-def _load_all(path, config, errors: str) -> tuple[pd.DataFrame, list[Finding]]:
-    project = _project(config, path)
-    resolver = AreaResolver(project)
-    files, _root = _targets(Path(path))
-    records, found = [], []
-    for p, name in files:
+# ----------------------------------------------------------------------------- many files
+# Fewer files are read in this process: starting workers costs more than they save. A forked
+# worker starts in milliseconds; a spawned one imports pandas first (about half a second).
+_PARALLEL_FROM = {"fork": 48, "spawn": 400}
+_WORKER: dict = {}
+
+
+def _read_chunk(targets, start: int, project: Project, resolver: AreaResolver):
+    """Rows (``_fileno`` from *start*) and per-file findings of consecutive files."""
+    records, fileno, found = [], [], []
+    for i, (p, name) in enumerate(targets, start):
         recs, fnd = _read_file(p, name, project, resolver)
-        if errors == "skip" and any(f.severity == "error" for f in fnd):
-            recs = []
         records += recs
-        found += fnd
-    df = _frame(records)
-    found += checks.check_revisions(df, project)
+        fileno += [i] * len(recs)
+        found.append(fnd)
+    return _frame(records, fileno), found
+
+
+def _init_worker(project: Project) -> None:
+    _WORKER["project"], _WORKER["resolver"] = project, resolver_for(project)
+
+
+def _worker_chunk(args):
+    from .cache import pack_frame
+
+    frame, found = _read_chunk(*args, _WORKER["project"], _WORKER["resolver"])
+    return pack_frame(frame), found
+
+
+def _worker_count(workers: int | None, n_files: int, method: str = "fork") -> int:
+    if workers is None:
+        if n_files < _PARALLEL_FROM.get(method, 400):
+            return 1
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(int(workers), n_files))
+
+
+def _pool_context():
+    """fork where it is safe (POSIX, no other threads running): workers start in milliseconds."""
+    import multiprocessing
+    import threading
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _read_files(targets, project: Project, workers: int | None):
+    """Every file's rows (one frame, ``_fileno`` = position in *targets*) and findings, in order.
+
+    With several workers the files go, in consecutive chunks, to a process pool; the result is
+    the same as reading them one after another.
+    """
+    n = _worker_count(workers, len(targets), "fork")   # at most this many; decided below
+    if n > 1:
+        context = _pool_context()
+        n = _worker_count(workers, len(targets), context.get_start_method())
+    if n > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        from .cache import unpack_frame
+
+        size = max(8, -(-len(targets) // (4 * n)))
+        chunks = [(targets[i:i + size], i) for i in range(0, len(targets), size)]
+        try:
+            with ProcessPoolExecutor(n, mp_context=context, initializer=_init_worker,
+                                     initargs=(project,)) as pool:
+                parts = list(pool.map(_worker_chunk, chunks))
+        except (BrokenProcessPool, OSError, NotImplementedError, PermissionError):
+            parts = None   # no processes here (sandbox, no semaphores): read in this process
+        if parts is not None:
+            frames = [unpack_frame(p) for p, _ in parts]
+            return pd.concat(frames, ignore_index=True), [f for _, fl in parts for f in fl]
+    return _read_chunk(targets, 0, project, resolver_for(project))
+
+
+_RESOLVERS: dict = {}
+
+
+def resolver_for(project: Project) -> AreaResolver:
+    """One :class:`AreaResolver` per project object, kept while the project lives (collect
+    loads one file at a time)."""
+    hit = _RESOLVERS.get(id(project))
+    if hit is None or hit[0]() is not project:
+        if len(_RESOLVERS) > 16:
+            _RESOLVERS.clear()
+        hit = _RESOLVERS[id(project)] = (weakref.ref(project), AreaResolver(project))
+    return hit[1]
+
+
+def _read_all(files, project: Project, workers, store, stamp):
+    """Rows and per-file findings of *files*, reusing the cached pack for unchanged files."""
+    old = store.get_pack() if store is not None else None
+    reuse = {}
+    if old is not None:
+        where = {entry: i for i, entry in enumerate(old[0])}
+        reuse = {i: where[e] for i, e in enumerate(stamp) if e in where}
+    todo = [i for i in range(len(files)) if i not in reuse]
+    frame, found_new = _read_files([files[i] for i in todo], project, workers)
+    if todo != list(range(len(files))):
+        frame["_fileno"] = frame["_fileno"].map(dict(enumerate(todo))).astype("int64")
+    found = [None] * len(files)
+    for k, i in enumerate(todo):
+        found[i] = found_new[k]
+    if reuse:
+        from .cache import unpack_frame
+
+        kept = unpack_frame(old[1])
+        back = {o: n for n, o in reuse.items()}
+        kept = kept[kept["_fileno"].isin(list(back))].copy()
+        kept["_fileno"] = kept["_fileno"].map(back).astype("int64")
+        frame = pd.concat([kept, frame], ignore_index=True).sort_values("_fileno", kind="stable")
+        frame = frame.reset_index(drop=True)
+        for n, o in reuse.items():
+            found[n] = old[2][o]
+    if store is not None and todo:
+        from .cache import pack_frame
+
+        store.put_pack(stamp, pack_frame(frame), found)
+    return frame, found
+
+
+def _assemble(frame: pd.DataFrame, per_file: list, errors: str, project: Project):
+    """The sorted tidy table and all findings (file order, then revisions)."""
+    if errors == "skip":
+        bad = [i for i, fnd in enumerate(per_file) if any(f.severity == "error" for f in fnd)]
+        if bad:
+            frame = frame[~frame["_fileno"].isin(bad)].reset_index(drop=True)
+    found = [f for fnd in per_file for f in fnd]
+    found += checks.check_revisions(frame, project)
+    return _sorted(frame), found
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    """Internal columns dropped; rows by indicator, area_code, period, kind, batch, source.
+
+    As ``sort_values(..., kind="stable")`` on those columns, without sorting 100,000s of
+    distinct source strings: rows are ordered by the first five keys, and only rows that tie
+    on all five (the same figure from several places: rare) are ordered by source.
+    """
+    if df.empty:
+        return df.loc[:, TIDY_COLUMNS].reset_index(drop=True)
+    codes = [pd.factorize(df[c].to_numpy(), sort=True)[0] for c in ("indicator", "area_code", "kind", "batch")]
+    pcodes, periods = pd.factorize(df["period"].to_numpy())
+    rank = pd.factorize(np.array([str(p) for p in periods], dtype=object), sort=True)[0]
+    codes.insert(2, rank[pcodes])          # periods in the order of their text ("2023" < "2023-06")
+    order = np.lexsort(codes[::-1])
+    ranked = np.stack([c[order] for c in codes])
+    ties = np.flatnonzero((ranked[:, 1:] == ranked[:, :-1]).all(axis=0))
+    if len(ties):
+        source = df["source"].to_numpy()
+        starts = ties[np.r_[True, np.diff(ties) > 1]]
+        ends = ties[np.r_[np.diff(ties) > 1, True]] + 2
+        for a, b in zip(starts, ends):
+            order[a:b] = sorted(order[a:b], key=lambda i: source[i])
+    return df.take(order).loc[:, TIDY_COLUMNS].reset_index(drop=True)
+
+
+def _load_all(path, config, errors: str, cache: bool = False, workers: int | None = None):
+    """(tidy table, findings) of a file or folder, through the cache when *cache*."""
+    project = _project(config, path)
+    files, _root = _targets(Path(path))
+    _register(files)
+    store = stamp = None
+    if cache:
+        from .cache import LoadCache, listing, pack_frame, unpack_frame
+
+        store = LoadCache.for_project(project, path)
+        if store is not None:
+            stamp = listing(files)
+            hit = store.get_result(stamp, errors)
+            if hit is not None:
+                return unpack_frame(hit[0]), list(hit[1])
+    frame, per_file = _read_all(files, project, workers, store, stamp)
+    df, found = _assemble(frame, per_file, errors, project)
+    if store is not None:
+        store.put_result(stamp, errors, pack_frame(df), found)
     return df, found
 
 
-def _finish(df: pd.DataFrame, found: list[Finding]) -> pd.DataFrame:
-    df = df.drop(columns=[c for c in _INTERNAL if c in df.columns])
-    order = df.assign(_p=df["period"].astype(str)).sort_values(
-        ["indicator", "area_code", "_p", "kind", "batch", "source"], kind="stable").index
-    df = df.loc[order, TIDY_COLUMNS].reset_index(drop=True)
-    df.attrs["findings"] = FindingSet(found)
-    return df
-
-
-def load(path: str | os.PathLike, *, config=None, errors: str = "raise") -> pd.DataFrame:
+def load(path: str | os.PathLike, *, config=None, errors: str = "raise", cache: bool = True,
+         workers: int | None = None) -> pd.DataFrame:
     """Load a workbook, or every workbook under a folder, into the tidy table.
 
     Parameters
@@ -348,22 +582,31 @@ def load(path: str | os.PathLike, *, config=None, errors: str = "raise") -> pd.D
     errors : {"raise", "skip"}
         "raise": any error in any file raises :class:`DataError` listing all of them.
         "skip": files with errors are left out and their errors go to ``attrs["findings"]``.
+    cache : bool
+        Keep the result in the cache (:mod:`baimq.cache`, ``.cache/baimq`` under the project
+        or ``BAIMQ_CACHE``) and reuse it while no file, the catalogue nor the config changed;
+        only changed files are read again. False reads every file.
+    workers : int, optional
+        Processes reading files in parallel. Default: one per CPU core when there are 48 or
+        more files to read, else 1. The result does not depend on it.
 
     Returns
     -------
     pandas.DataFrame
         One row per number (:mod:`baimq.schema`), sorted by indicator, area_code, period,
-        kind, batch, source; warnings in ``df.attrs["findings"]``. Source files are only read.
+        kind, batch, source; warnings in ``df.attrs["findings"]``. Source files are only read
+        (and registered with :func:`baimq.outputs.register_sources`, so nothing overwrites them).
     """
     if errors not in ("raise", "skip"):
         raise ValueError("errors must be 'raise' or 'skip'")
-    df, found = _load_all(path, config, errors)
+    df, found = _load_all(path, config, errors, cache, workers)
     errs = [f for f in found if f.severity == "error"]
     if errs and errors == "raise":
         first = errs[0]
         raise DataError(first.message, file=first.file, sheet=first.sheet, cell=first.cell,
                         value=first.value, code=first.code, findings=errs)
-    return _finish(df, found)
+    df.attrs["findings"] = FindingSet(found)
+    return df
 
 
 def findings(df: pd.DataFrame) -> pd.DataFrame:
@@ -375,10 +618,12 @@ def findings(df: pd.DataFrame) -> pd.DataFrame:
     return findings_frame(df.attrs.get("findings", ()))
 
 
-def check(path: str | os.PathLike, *, config=None) -> pd.DataFrame:
+def check(path: str | os.PathLike, *, config=None, cache: bool = True,
+          workers: int | None = None) -> pd.DataFrame:
     """Every problem in a workbook or folder, as a DataFrame (columns ``FINDING_COLUMNS``).
 
     Errors and warnings together, in file order; an empty frame when all is well.
+    *cache* and *workers* as for :func:`load`.
     """
-    _df, found = _load_all(path, config, "skip")
+    _df, found = _load_all(path, config, "skip", cache, workers)
     return findings_frame(found)

@@ -38,9 +38,13 @@ def _key(path: str | os.PathLike) -> str:
     return os.path.normcase(str(Path(path).expanduser().resolve()))
 
 
-def register_sources(paths: Iterable[str | os.PathLike]) -> None:
-    """Remember files that were loaded as sources: :func:`guard` refuses to write over them."""
-    _SOURCES.update(_key(p) for p in paths)
+def register_sources(paths: Iterable[str | os.PathLike], *, resolved: bool = False) -> None:
+    """Remember files that were loaded as sources: :func:`guard` refuses to write over them.
+
+    *resolved*: the paths are already absolute and free of symbolic links (the loader knows
+    this of the files it found under a resolved folder), which spares a ``resolve`` per file.
+    """
+    _SOURCES.update(os.path.normcase(os.fspath(p)) if resolved else _key(p) for p in paths)
 
 
 def clear_sources() -> None:

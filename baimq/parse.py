@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -25,10 +26,22 @@ def norm(text) -> str:
     """Normalise typed text for matching: NFKC (full-width → ASCII), no whitespace.
 
     ``"（亿元）"`` → ``"(亿元)"``, ``"１－６月"`` → ``"1-6月"``, ``"霞　山　区"`` → ``"霞山区"``.
+    Strings are memoised: headers and area names repeat across returns.
     """
+    if type(text) is str and len(text) <= 256:
+        return _norm_short(text)
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
+    return _norm_str(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm_short(text: str) -> str:
+    return _norm_str(text)
+
+
+def _norm_str(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
     s = s.replace("【", "(").replace("】", ")").replace("〔", "(").replace("〕", ")")
     return _SPACE.sub("", s)
 
@@ -84,9 +97,14 @@ def parse_number(raw) -> Number:
     if raw is None or isinstance(raw, bool):
         return Number(None, bad=isinstance(raw, bool))
     if isinstance(raw, (int, float)):
-        x = float(raw)
+        try:
+            x = float(raw)
+        except OverflowError:  # an integer beyond any double
+            return Number(None, bad=True)
         if math.isnan(x):
             return Number(None)
+        if math.isinf(x):  # written by a program, or "1e400": no figure is that large
+            return Number(None, bad=True)
         return Number(x, _decimals_of(x))
     if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
         return Number(None, bad=True)
@@ -98,6 +116,8 @@ def parse_number(raw) -> Number:
     if not _NUMBER.fullmatch(core) or not any(ch.isdigit() for ch in core):
         return Number(None, bad=True)
     x = float(core.replace(",", ""))
+    if math.isinf(x):
+        return Number(None, bad=True)
     dec = len(core.split(".")[1]) if "." in core and "e" not in core.lower() else 0
     return Number(x, dec, percent)
 
@@ -108,14 +128,23 @@ def units_in(text, known) -> list[str]:
 
     *known* is the catalogue's unit table (word → [family, factor]). "%" is returned as "%".
     """
-    s = norm(text)
+    s, known = norm(text), tuple(known)
+    return list(_units_in_cached(s, known) if len(s) <= 256 else _units_in(s, known))
+
+
+@lru_cache(maxsize=16)
+def _unit_words(known: tuple) -> tuple[dict, list]:
+    lookup = {norm(k): k for k in known}
+    return lookup, sorted(lookup, key=len, reverse=True)
+
+
+def _units_in(s: str, known: tuple) -> tuple[str, ...]:
     found: list[str] = []
     chunks = _BRACKETED.findall(s)
     at = s.rfind("单位")
     if at >= 0 and not s[:at].endswith("填报"):
         chunks.insert(0, s[at + 2:].lstrip(":"))
-    lookup = {norm(k): k for k in known}
-    words = sorted(lookup, key=len, reverse=True)
+    lookup, words = _unit_words(known)
     for chunk in chunks:
         for word in re.split(r"[、,/;;和及与]", chunk):
             word = word.strip("()")
@@ -125,7 +154,10 @@ def units_in(text, known) -> list[str]:
             hit = next((w for w in words if word == w or (len(word) > len(w) and word.startswith(w))), None)
             if hit and (word == hit or not chunk.startswith("(")):
                 found.append(lookup[hit])
-    return found
+    return tuple(found)
+
+
+_units_in_cached = lru_cache(maxsize=1 << 14)(_units_in)
 
 
 _UNITISH = re.compile(r"(?:单位:?)?[%‰元万亿千百公里米家个户所座条项kmKM、,/]*")

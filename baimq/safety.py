@@ -46,7 +46,7 @@ import struct
 import tomllib
 import zipfile
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import NoReturn
 
@@ -126,11 +126,17 @@ class Limits:
 
 @dataclass(frozen=True)
 class Inspection:
-    """What :func:`inspect_workbook` found: the format, whether VBA is present, warnings."""
+    """What :func:`inspect_workbook` found: the format, whether VBA is present, warnings.
+
+    ``members`` holds the zip members the checks read to their end (short ones: workbook,
+    relationships, often a county return's sheet), name → bytes, so that the reader need not
+    open the package again for them.
+    """
 
     format: str
     macros: bool = False
     warnings: tuple[Finding, ...] = ()
+    members: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def inspect_file(path: str | os.PathLike, limits: Limits | None = None, *,
@@ -167,14 +173,15 @@ def inspect_workbook(path: str | os.PathLike, limits: Limits | None = None, *,
         _refuse(name, "empty_file", "是空文件（0 字节），可能下载或拷贝未完成，请重新获取报表。")
     with open(path, "rb") as fh:
         head = fh.read(_HEAD_BYTES)
+        members: dict = {}
         if head.startswith(ZIP_MAGIC):
-            fmt, macros = _inspect_zip(fh, size, name, limits)
+            fmt, macros = _inspect_zip(fh, size, name, limits, members)
         elif head.startswith(OLE_MAGIC):
             fmt, macros = _inspect_ole(fh, size, name), False
         else:
             _refuse(name, "not_spreadsheet", _not_a_workbook(head))
     warnings = (Finding("warning", "macro", MACRO_WARNING, file=name),) if macros else ()
-    return Inspection(fmt, macros, warnings)
+    return Inspection(fmt, macros, warnings, members)
 
 
 def _refuse(name: str, code: str, message: str, value: str = "") -> NoReturn:
@@ -243,7 +250,7 @@ _ZIP_FAILURES = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.er
                  EOFError, OSError, NotImplementedError, RuntimeError, IndexError, KeyError)
 
 
-def _inspect_zip(fh, size: int, name: str, limits: Limits) -> tuple[str, bool]:
+def _inspect_zip(fh, size: int, name: str, limits: Limits, members: dict | None = None) -> tuple[str, bool]:
     entries, cd_offset = _end_record(fh, size, name)
     if entries > limits.max_members:
         _refuse(name, "zip_bomb", f"压缩包内有 {entries} 个部件，超过上限 {limits.max_members} 个，"
@@ -258,10 +265,15 @@ def _inspect_zip(fh, size: int, name: str, limits: Limits) -> tuple[str, bool]:
         if len(zf.infolist()) != entries:
             _refuse(name, "truncated", "文件已损坏：ZIP 目录记录的部件数与实际不符。")
         _check_sizes(infos, name, limits)
-        _check_layout(fh, infos, zf.start_dir, name)
+        data_at = _check_layout(fh, infos, zf.start_dir, name)
+        whole = {}   # members the prologue scan read to their end (and CRC-checked)
         for info in infos:
-            _check_prologue(zf, info, name, limits)
-        return _zip_format(zf, name)
+            buf = _check_prologue(zf, info, name, limits, fh, data_at.get(id(info)))
+            if len(buf) == info.file_size:
+                whole[id(info)] = buf
+                if members is not None and zf.getinfo(info.filename) is info:
+                    members[info.filename] = buf   # what zf.read(name) would give
+        return _zip_format(zf, name, whole)
 
 
 def _end_record(fh, size: int, name: str) -> tuple[int, int]:
@@ -311,13 +323,15 @@ def _check_sizes(infos, name: str, limits: Limits) -> None:
                 f"{_size_text(limits.max_total_bytes)}，疑似压缩炸弹，已拒绝读取。")
 
 
-def _check_layout(fh, infos, start_dir: int, name: str) -> None:
+def _check_layout(fh, infos, start_dir: int, name: str) -> dict[int, int]:
     """Declared compressed sizes must fit, without overlap, before the central directory.
 
     Overlapping members (many directory entries pointing into one deflate stream) are how the
     biggest zip bombs multiply a single kernel; a local header whose sizes disagree with the
-    central directory is a lying or damaged file.
+    central directory is a lying or damaged file. Returns where each member's data starts
+    (by ``id`` of its ZipInfo), for :func:`_check_prologue`.
     """
+    data_at = {}
     declared = sum(i.compress_size + 30 + len(_raw_name(i)) for i in infos)
     if declared > start_dir:
         _refuse(name, "zip_bomb", "ZIP 目录声明的压缩数据总量超过文件实际大小（部件数据相互重叠），"
@@ -325,7 +339,7 @@ def _check_layout(fh, infos, start_dir: int, name: str) -> None:
     ordered = sorted(infos, key=lambda i: i.header_offset)
     for info, nxt in zip(ordered, ordered[1:] + [None]):
         fh.seek(info.header_offset)
-        local = fh.read(30)
+        local = fh.read(30 + len(_raw_name(info)))
         if len(local) < 30 or not local.startswith(b"PK\x03\x04"):
             _refuse(name, "truncated", f"文件已损坏：部件「{info.filename}」的本地文件头缺失。")
         _, flags, _, _, _, _, csize, usize, nlen, xlen = struct.unpack("<5H3L2H", local[4:30])
@@ -338,23 +352,56 @@ def _check_layout(fh, infos, start_dir: int, name: str) -> None:
                 (csize, usize) != (info.compress_size, info.file_size):
             _refuse(name, "truncated", f"文件已损坏：部件「{info.filename}」本地文件头记录的大小"
                     "与 ZIP 目录不一致。")
+        if _plain_member(info, flags, local[30:30 + nlen]):
+            data_at[id(info)] = info.header_offset + 30 + nlen + xlen
+    return data_at
+
+
+def _plain_member(info: zipfile.ZipInfo, local_flags: int, local_name: bytes) -> bool:
+    """A stored or deflated member, unencrypted, whose local name matches the directory: the
+    checks ``ZipFile.open`` makes before it returns its reader. Anything else goes through
+    ``ZipFile.open`` itself."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x61:
+        return False
+    try:
+        local = local_name.decode("utf-8" if local_flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return False
+    return local == info.orig_filename
+
+
+def _open_member(zf: zipfile.ZipFile, fh, info: zipfile.ZipInfo, data_at: int | None):
+    """``zf.open(info)``, or for a plain member the same reader (:class:`zipfile.ZipExtFile`)
+    on the already open file: the local header was checked by :func:`_check_layout`, so the
+    per-member set-up of ``ZipFile.open`` (a second file handle, the header read again) is
+    spared. It dominated the prologue scan of a small workbook."""
+    if data_at is None:
+        return zf.open(info)
+    fh.seek(data_at)
+    return zipfile.ZipExtFile(fh, "r", info, None, False)
 
 
 def _raw_name(info: zipfile.ZipInfo) -> bytes:
     return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
 
 
-def _check_prologue(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
-    """Refuse an XML member whose prologue declares a DOCTYPE (hence entities)."""
+def _check_prologue(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits,
+                    fh=None, data_at: int | None = None) -> bytes:
+    """Refuse an XML member whose prologue declares a DOCTYPE (hence entities); returns the
+    bytes read (the whole member when it is short)."""
     buf, verdict = b"", "more"
     try:
-        with zf.open(info) as member:
+        with _open_member(zf, fh, info, data_at) as member:
             while verdict == "more" and len(buf) < limits.prologue_bytes:
                 chunk = member.read(min(4096, limits.prologue_bytes - len(buf)))
                 if not chunk:
                     break
                 buf += chunk
-                verdict = _prologue_verdict(buf)
+                # A prologue is short: decide on the first bytes when they suffice (a verdict
+                # on a prefix is the verdict on the whole, or "more").
+                verdict = _prologue_verdict(buf[:_QUICK]) if len(buf) > _QUICK else "more"
+                if verdict == "more":
+                    verdict = _prologue_verdict(buf)
     except _ZIP_FAILURES as exc:
         _refuse(name, "truncated", f"文件已损坏：部件「{info.filename}」无法解压（{exc}）。")
     if verdict == "doctype":
@@ -366,6 +413,10 @@ def _check_prologue(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit
     if verdict == "more" and len(buf) >= limits.prologue_bytes:
         _refuse(name, "xml_entities", f"部件「{info.filename}」的 XML 开头超过 "
                 f"{_size_text(limits.prologue_bytes)} 仍未见根元素，可能是恶意文件，已拒绝读取。")
+    return buf
+
+
+_QUICK = 512
 
 
 def _decode_xml(buf: bytes) -> str:
@@ -435,24 +486,28 @@ _ODS_MIMETYPES = ("application/vnd.oasis.opendocument.spreadsheet",
                   "application/vnd.oasis.opendocument.spreadsheet-template")
 
 
-def _zip_format(zf: zipfile.ZipFile, name: str) -> tuple[str, bool]:
-    """The workbook format of a zip that passed the safety checks, and whether it has VBA."""
+def _zip_format(zf: zipfile.ZipFile, name: str, whole: dict | None = None) -> tuple[str, bool]:
+    """The workbook format of a zip that passed the safety checks, and whether it has VBA.
+
+    *whole*: members already read in full (by the prologue scan), by ``id`` of their ZipInfo.
+    """
+    whole = whole or {}
     names = {i.filename: i for i in zf.infolist()}
     macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     if "mimetype" in names:
-        mimetype = _read_small(zf, names["mimetype"], 256, name).decode("ascii", "replace").strip()
+        mimetype = _read_small(zf, names["mimetype"], 256, name, whole).decode("ascii", "replace").strip()
         if mimetype not in _ODS_MIMETYPES:
             _refuse(name, "not_spreadsheet", f"不是工作簿：内容是 OpenDocument 文件（{mimetype}），"
                     "不是表格。请向报送单位索取 .xlsx 或 .xls 原表。")
         manifest = names.get("META-INF/manifest.xml")
-        if manifest is not None and b"encryption-data" in _read_small(zf, manifest, 4 * MB, name):
+        if manifest is not None and b"encryption-data" in _read_small(zf, manifest, 4 * MB, name, whole):
             _refuse(name, "encrypted", "设置了打开密码（已加密），程序无法读取。请报送单位取消密码后重新报送。")
         return "ods", macros
     types = names.get("[Content_Types].xml")
     if types is None:
         _refuse(name, "not_spreadsheet", "不是 Excel 工作簿：内容是普通 ZIP 压缩包，请先解压，"
                 "或向报送单位索取 .xlsx 原表。")
-    content = _read_small(zf, types, 4 * MB, name).decode("utf-8", "replace").lower()
+    content = _read_small(zf, types, 4 * MB, name, whole).decode("utf-8", "replace").lower()
     ctypes = set(_CONTENT_TYPE.findall(content))
     found = [fmt for ctype, fmt in _OOXML_MAIN.items() if ctype in ctypes]
     if not found:
@@ -465,7 +520,10 @@ def _zip_format(zf: zipfile.ZipFile, name: str) -> tuple[str, bool]:
     return fmt, macros
 
 
-def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str) -> bytes:
+def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str,
+                whole: dict | None = None) -> bytes:
+    if whole and id(info) in whole:
+        return whole[id(info)][:limit]
     try:
         with zf.open(info) as member:
             return member.read(limit)
