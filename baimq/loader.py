@@ -32,11 +32,14 @@ _INTERNAL = ["_half", "_row", "_col", "_parent", "_file", "_sheet", "_cell"]
 _OWN_WORDS = ("本级", "市本级", "市直", "本级合计")
 
 
-def _targets(path: Path) -> tuple[list[tuple[Path, str]], Path]:
-    """``(absolute path, name in messages)`` of the workbooks to read, and their folder."""
+def _targets(path: Path, skipped: list[str] | None = None) -> tuple[list[tuple[Path, str]], Path]:
+    """``(absolute path, name in messages)`` of the workbooks to read, and their folder.
+
+    Table files of a folder that are not read (.ods, .xlsb, .csv …) are added to *skipped*.
+    """
     if path.is_dir():
         root = path.resolve()
-        return spreadsheet_targets(root), root
+        return spreadsheet_targets(root, skipped), root
     if path.is_file():
         return [(path.resolve(), path.name)], path.parent
     raise FileNotFoundError(f"找不到文件或文件夹：{path}")
@@ -548,8 +551,11 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 def _load_all(path, config, errors: str, cache: bool = False, workers: int | None = None):
     """(tidy table, findings) of a file or folder, through the cache when *cache*."""
     project = _project(config, path)
-    files, _root = _targets(Path(path))
+    skipped: list[str] = []
+    files, _root = _targets(Path(path), skipped)
     _register(files)
+    notes = [Finding("warning", "not_read", f"未读取：{Path(name).suffix} 文件不在读取范围（只读 .xlsx、.xlsm、"
+                     ".xls）；如是报表，请用 Excel 或 WPS 另存为 .xlsx 后重报", name) for name in skipped]
     store = stamp = None
     if cache:
         from .cache import LoadCache, listing, pack_frame, unpack_frame
@@ -559,12 +565,12 @@ def _load_all(path, config, errors: str, cache: bool = False, workers: int | Non
             stamp = listing(files)
             hit = store.get_result(stamp, errors)
             if hit is not None:
-                return unpack_frame(hit[0]), list(hit[1])
+                return unpack_frame(hit[0]), notes + list(hit[1])
     frame, per_file = _read_all(files, project, workers, store, stamp)
     df, found = _assemble(frame, per_file, errors, project)
     if store is not None:
         store.put_result(stamp, errors, pack_frame(df), found)
-    return df, found
+    return df, notes + found
 
 
 def load(path: str | os.PathLike, *, config=None, errors: str = "raise", cache: bool = True,

@@ -20,6 +20,8 @@ import python_calamine as pc
 from .errors import DataError
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# Table files a folder may hold that are not read: reported, never skipped in silence.
+OTHER_TABLE_SUFFIXES = (".xlsb", ".ods", ".csv", ".et", ".ett", ".xlt", ".xltx", ".xltm", ".numbers", ".wps")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -369,13 +371,16 @@ def spreadsheet_files(folder: Path) -> list[Path]:
     return [p for p, _rel in spreadsheet_targets(folder)]
 
 
-def spreadsheet_targets(folder: Path) -> list[tuple[Path, str]]:
+def spreadsheet_targets(folder: Path, others: list[str] | None = None) -> list[tuple[Path, str]]:
     """``(path, path relative to folder as posix)`` of :func:`spreadsheet_files`, in its order.
 
     One ``os.scandir`` per folder (as ``Path.rglob`` does in Python 3.11: symbolic links to
     folders are not followed, unreadable folders are skipped), without a ``stat`` per file.
+    Files with a table suffix that is not read (:data:`OTHER_TABLE_SUFFIXES`) are appended to
+    *others* (relative posix paths, sorted) when a list is given.
     """
     found: list[tuple[str, str]] = []
+    skipped: list[str] = []
 
     def walk(directory: str, rel: str) -> None:
         try:
@@ -390,9 +395,14 @@ def spreadsheet_targets(folder: Path) -> list[tuple[Path, str]]:
                 elif (os.path.splitext(e.name)[1].lower() in SPREADSHEET_SUFFIXES
                       and not e.name.startswith(("~$", ".")) and e.is_file()):
                     found.append((f"{rel}{e.name}", e.path))
+                elif (others is not None and os.path.splitext(e.name)[1].lower() in OTHER_TABLE_SUFFIXES
+                      and not e.name.startswith(("~$", "."))):
+                    skipped.append(f"{rel}{e.name}")
             except OSError:
                 continue
 
     walk(os.fspath(folder), "")
     found.sort()
+    if others is not None:
+        others.extend(sorted(skipped))
     return [(Path(path), rel) for rel, path in found]

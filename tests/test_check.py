@@ -324,3 +324,15 @@ def test_debt_balances_that_do_not_add_up(book):
                                     "debt_balance_special"}
     f = df.pipe(baimq.findings)
     assert codes(f) == ["total_mismatch", "total_mismatch"] and sorted(f["cell"]) == ["C5", "E5"]
+
+
+def test_table_files_that_are_not_read_are_reported_not_skipped_in_silence(book, tmp_path):
+    book(HEAD + [["赤坎区", 1.0]], name="d/good.xlsx")
+    (tmp_path / "d" / "旧表.ods").write_bytes(b"PK")
+    (tmp_path / "d" / "导出.csv").write_text("地区,数值\n赤坎区,1\n", encoding="utf-8")
+    (tmp_path / "d" / "说明.txt").write_text("不是报表", encoding="utf-8")
+    df = load(tmp_path / "d")
+    f = baimq.findings(df)
+    assert sorted(f["file"]) == ["导出.csv", "旧表.ods"]            # the .txt is no table file
+    assert set(f["code"]) == {"not_read"} and set(f["severity"]) == {"warning"}
+    assert len(df) == 1

@@ -211,8 +211,8 @@ def test_file_that_disappears_mid_run_is_a_data_error(cache, tmp_path, project, 
     good_book(folder / "good.xlsx")
     listing = loader._targets
 
-    def list_then_vanish(path):
-        found = listing(path)
+    def list_then_vanish(path, skipped=None):
+        found = listing(path, skipped)
         good_book(folder / "vanish.xlsx").unlink()
         return found
 
