@@ -554,6 +554,9 @@ def _load_all(path, config, errors: str, cache: bool = False, workers: int | Non
     skipped: list[str] = []
     files, _root = _targets(Path(path), skipped)
     _register(files)
+    if not files and Path(path).is_dir():
+        return _frame([]), [Finding("error", "no_files", "文件夹中没有报表文件（.xlsx/.xlsm/.xls）", Path(path).name)] + [
+            Finding("warning", "not_read", f"未读取：{Path(n).suffix} 文件不在读取范围", n) for n in skipped]
     notes = [Finding("warning", "not_read", f"未读取：{Path(name).suffix} 文件不在读取范围（只读 .xlsx、.xlsm、"
                      ".xls）；如是报表，请用 Excel 或 WPS 另存为 .xlsx 后重报", name) for name in skipped]
     store = stamp = None

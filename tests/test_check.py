@@ -336,3 +336,10 @@ def test_table_files_that_are_not_read_are_reported_not_skipped_in_silence(book,
     assert sorted(f["file"]) == ["导出.csv", "旧表.ods"]            # the .txt is no table file
     assert set(f["code"]) == {"not_read"} and set(f["severity"]) == {"warning"}
     assert len(df) == 1
+
+
+def test_an_empty_folder_is_an_error_not_an_empty_table(tmp_path):
+    (tmp_path / "空").mkdir()
+    with pytest.raises(baimq.DataError, match="没有报表文件"):
+        load(tmp_path / "空")
+    assert codes(findings(tmp_path / "空")) == ["no_files"]
