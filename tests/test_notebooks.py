@@ -48,3 +48,17 @@ def test_notebook_is_committed_with_outputs(path):
         for out in c.get("outputs", []):
             assert "image/svg+xml" not in out.get("data", {}), "no SVG outputs (nbval compares them)"
             assert out.get("output_type") != "error", f"{path.name} was saved with an error"
+
+
+def test_papermill_builds_another_month(tmp_path):
+    """`papermill notebooks/06-… out.ipynb -p period 2023-09` makes that month's bulletin."""
+    papermill = pytest.importorskip("papermill")
+    source = next(NB_DIR.glob("06-*.ipynb"))
+    out_dir = tmp_path / "out"
+    papermill.execute_notebook(str(source), str(tmp_path / "06-2023-09.ipynb"), cwd=str(NB_DIR),
+                               parameters={"period": "2023-09", "out_dir": str(out_dir)},
+                               kernel_name="python3", progress_bar=False)
+    folder = out_dir / "2023-09"
+    assert {"bulletin.pptx", "tables.xlsx", "bulletin.md"} <= {p.name for p in folder.iterdir()}
+    text = (folder / "bulletin.md").read_text(encoding="utf-8")
+    assert "1-9月，全市一般公共预算收入" in text
