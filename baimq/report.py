@@ -18,7 +18,7 @@ import pandas as pd
 from . import words as w
 from .bulletin import Bulletin, Chart, Section, build_bulletin
 from .config import get_project
-from .outputs import register_sources, write_text
+from .outputs import write_text
 
 
 @dataclass
@@ -201,8 +201,7 @@ def build_report(data="data/raw", period=None, out="out", *, config=None, cache:
     proj = get_project(config, start=data)
     steps = _Progress(5, quiet)
     steps.step(f"读取 {data} …")
-    df = load(data, config=proj, **({"cache": cache} if _accepts_cache() else {}))
-    register_sources(p for p in Path(data).rglob("*") if p.is_file()) if Path(data).is_dir() else register_sources([data])
+    df = load(data, config=proj, cache=cache)  # registers every file read: no output may overwrite one
     found = df.attrs.get("findings", ())
     if found and not quiet:
         print(f"数据已读入，有 {len(found)} 条提示（不影响生成，请核对）：", file=sys.stderr)
@@ -223,13 +222,6 @@ def build_report(data="data/raw", period=None, out="out", *, config=None, cache:
     steps.step("写出通报 bulletin.md …")
     files.append(write_text(folder / "bulletin.md", bulletin_markdown(bulletin)))
     return ReportResult(bulletin.period, folder, files, bulletin)
-
-
-def _accepts_cache() -> bool:
-    import inspect
-
-    from .loader import load
-    return "cache" in inspect.signature(load).parameters
 
 
 # --------------------------------------------------------------------------- CLI
