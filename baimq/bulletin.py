@@ -337,7 +337,7 @@ def _province(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
             if pd.notna(m["rank_change"]) and m["rank_change"] != 0:
                 text += f"，位次{w.rank_change_words(m['rank_change'])}"
         elif pd.notna(m.get("comparable_growth")):
-            text += f"，可比{w.growth_words(m['comparable_growth'])}（{m['growth_note']}，名义增速不可比）"
+            text += f"，可比{w.growth_words(m['comparable_growth'])}（口径调整，名义增速不可比）"
         elif m["growth_note"]:
             text += f"（{m['growth_note']}）"
         text += "。"

@@ -115,5 +115,5 @@ def test_province_paragraph_states_the_comparable_rate_across_the_2025_basis_cha
     text = section.paragraphs[0]
     # 湛江市2025年预算执行情况：一般公共预算收入215.10亿元，可比增长6.9%；2024年164.96亿元为旧口径
     assert text.startswith("2025年，湛江市一般公共预算收入215.10亿元")
-    assert "可比增长6.9%" in text and "口径变化" in text
+    assert "可比增长6.9%（口径调整，名义增速不可比）" in text
     assert "30.4%" not in text          # the nominal 215.10 / 164.96 − 1 must never be shown
