@@ -33,7 +33,14 @@ LEVEL_WORDS = {"province": "省级", "province_own": "省本级", "subtotal": "�
                "city_own": "市本级", "zone": "功能区", "county": "县级", "town": "镇级"}
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float, half: float | None = None) -> str:
+    """A figure as the return shows it: the decimals its rounding half-unit implies (0.005 → 2),
+    else up to four with trailing zeros dropped."""
+    if half is not None and half > 0:
+        digits = max(0, min(8, round(-math.log10(2 * half))))
+        return f"{x:,.{digits}f}"
+    if half == 0:
+        return f"{x:,.0f}"
     return f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
@@ -61,9 +68,10 @@ def _check_one_total(total, parts, alt_parts, what: str, name) -> list[Finding]:
     if _within(total, parts) or (alt_parts is not None and _within(total, alt_parts)):
         return []
     s = sum(p["value"] for p in parts)
-    msg = (f"{name(total['indicator'])}合计 {_fmt(total['value'])}{total['unit']} 与{what}之和 "
-           f"{_fmt(s)}{total['unit']} 相差 {_fmt(total['value'] - s)}，超出四舍五入误差，请核对")
-    return [_warn("total_mismatch", msg, total, _fmt(total["value"]))]
+    h = total["_half"]
+    msg = (f"{name(total['indicator'])}合计 {_fmt(total['value'], h)}{total['unit']} 与{what}之和 "
+           f"{_fmt(s, h)}{total['unit']} 相差 {_fmt(total['value'] - s, h)}，超出四舍五入误差，请核对")
+    return [_warn("total_mismatch", msg, total, _fmt(total["value"], h))]
 
 
 def _city_totals(grp: list[dict], counties_of, present: set, name, missing: dict) -> list[Finding]:

@@ -115,6 +115,13 @@ def test_city_total_mismatch(book, total, zone):
     assert "12" in f["message"].iloc[0]
 
 
+def test_total_mismatch_states_figures_with_the_returns_decimals(book):
+    # 12.10 against 2.01 + 9 × 1.11 = 12.00: shown to two decimals as the return does
+    f = load(book(_city_table(12.1, 2.01, None))).pipe(baimq.findings)
+    assert "合计 12.10亿元" in f["message"].iloc[0]
+    assert "之和 12.00亿元 相差 0.10" in f["message"].iloc[0] and f["value"].iloc[0] == "12.10"
+
+
 def test_count_totals_are_exact(book):
     rows = [["合计", 10]] + [[c, 1] for c in COUNTIES]     # 9 × 1 = 9 ≠ 10
     f = load(book([["2022年底"], ["单位：家"], ["地区", "农民合作社"]] + rows)).pipe(baimq.findings)
