@@ -168,8 +168,9 @@ def _rate_parts(obs, by_row: dict, records: list[dict], project):
     """(numerator, denominator, offset): the stated rate should equal num/den − offset."""
     same = [r for r in by_row.get(obs["row"], ()) if r["batch"] == obs["batch"]]
     if obs["rate"] == "growth":
-        a = _first(same, indicator=obs["rate_of"], kind="actual")
-        b = _first(same, indicator=obs["rate_of"], kind="base")
+        of = obs["rate_of"]
+        a = next((r for r in same if r["indicator"] == of and r["kind"] == "actual"), None)
+        b = next((r for r in same if r["indicator"] == of and r["kind"] == "base"), None)
         return (a, b, 1.0) if a and b else None
     if obs["rate"] == "share":
         a = next((r for r in same if r["indicator"] == obs["rate_of"] and r["kind"] != "base"), None)

@@ -9,7 +9,6 @@ loader turns into tidy rows and that the template/collect feature can reuse.
 """
 from __future__ import annotations
 
-import copy
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -210,6 +209,7 @@ class _Grid:
         self.height = len(self.rows)
         self.width = max((len(r) for r in self.rows), default=0)
         self.anchor = {}
+        self._texts: dict = {}
         for (r0, c0), (r1, c1) in sheet.merged:
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
@@ -230,7 +230,12 @@ class _Grid:
         return ""
 
     def row_texts(self, r) -> list[str]:
-        return [t for c in range(self.width) if (t := self.text(r, c, filled=False))]
+        """Non-empty texts of row *r*, left to right (unfilled; worked out once per row)."""
+        texts = self._texts.get(r)
+        if texts is None:
+            row = self.rows[r] if 0 <= r < self.height else ()
+            texts = self._texts[r] = [t for v in row if isinstance(v, str) and (t := norm(v))]
+        return list(texts)
 
     def has_number(self, r, start=0) -> bool:
         row = self.rows[r] if r < self.height else []
@@ -375,8 +380,9 @@ def _classify(c: int, path: list[str], ctx: _Ctx, project: Project, left: str) -
         col = _remember(memo.classify, key, _classify_path(-1, path, ctx, project, left))
     if col is None:
         return None
-    out = copy.copy(col)                    # dataclasses.replace, without its per-call set-up
-    object.__setattr__(out, "col", c)
+    out = object.__new__(Column)            # copy.copy (dataclasses.replace), without their set-up
+    out.__dict__.update(col.__dict__)
+    out.__dict__["col"] = c
     return out
 
 

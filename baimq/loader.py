@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 import weakref
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from .areas import Area, AreaResolver, normalise_name
 from .config import Project, get_project
 from .errors import DataError, Finding, FindingList, FindingSet, findings_frame
 from .layout import Column, Layout, recognise
-from .parse import cell_name, norm, parse_number, parse_rate
+from .parse import _decimals_of, cell_name, norm, parse_number, parse_rate
 from .reader import Book, Sheet, read_book, spreadsheet_targets
 from .schema import _DEFAULTS, TIDY_COLUMNS, tidy_frame, to_period
 
@@ -128,6 +129,7 @@ class _Table:
         self.rates: list[dict] = []
         self.present: set[str] = set()   # areas with a row in the table, blank or not
         self._seen: dict = {}
+        self._keys: dict = {}   # value column → its part of the duplicate key (but the area)
         self._facts: dict = {}
 
     def where(self, r, c):
@@ -171,10 +173,13 @@ class _Table:
         cols = self.distinct([c for c in self.layout.value_columns if self.usable(c)])
         scope = _scope(self.sheet, self.layout, self.resolver)
         parent = None
+        rate_columns = self.layout.rate_columns   # a property: worked out once, not per row
+        rows = self.sheet.rows
         for r in self.layout.data_rows:
             text = _area_text(self.sheet, r, self.layout.area_col)
             area = _resolve(text, scope, self.resolver, parent)
-            cells = [(c, self.sheet.value(r, c.col)) for c in cols]
+            row = rows[r] if 0 <= r < len(rows) else ()   # self.sheet.value(r, c.col), row by row
+            cells = [(c, row[c.col] if 0 <= c.col < len(row) else "") for c in cols]
             if area is None:
                 if any(parse_number(v).value is not None or parse_number(v).bad for _, v in cells):
                     self.unknown_area(r, text) if norm(text) else self.found.add(
@@ -186,7 +191,7 @@ class _Table:
             self.present.add(area.code)
             for col, raw in cells:
                 self.value(r, col, raw, area)
-            for col in self.layout.rate_columns:
+            for col in rate_columns:
                 self.rate(r, col, area)
         self.settle_rates()
         self.attach_growth()
@@ -204,9 +209,12 @@ class _Table:
         for rec in self.records:
             if rec["_typed"]:
                 most[rec["_col"]] = max(most.get(rec["_col"], 0), rec["_dec"])
+        counts: dict = {}   # unit → whether it counts (家, 个)
         for rec in self.records:
             dec = most[rec["_col"]] if rec.pop("_typed") else rec["_dec"]
-            exact = self.project.units.get(rec["unit"], [""])[0] == "count"
+            exact = counts.get(rec["unit"])
+            if exact is None:
+                exact = counts[rec["unit"]] = self.project.units.get(rec["unit"], [""])[0] == "count"
             rec["_half"] = 0.0 if exact else 0.5 * 10.0 ** -dec * rec["_factor"]
             del rec["_dec"], rec["_factor"]
 
@@ -229,26 +237,40 @@ class _Table:
             self.found.add("warning", "formula_no_value", "公式单元格没有保存计算结果（文件由程序生成、未经 Excel "
                            "重新计算），未读入；请用 Excel 打开并保存后重报", **self.where(r, col.col))
             return
-        num = parse_number(raw)
-        if num.bad:
-            self.found.add("error", "text_in_number", "数值单元格中有文字，无法读作数字；请只填数字",
-                           value=raw, **self.where(r, col.col))
-            return
-        if num.value is None:
-            return
-        if num.percent:
-            self.found.add("error", "percent_in_value", "数值列中填了百分数；比率请填在比率列，这里填数值",
-                           value=raw, **self.where(r, col.col))
-            return
+        if type(raw) is float and raw - raw == 0.0:   # a finite float: parse_number's answer, directly
+            value, decimals = raw, _decimals_of(raw)
+        else:
+            num = parse_number(raw)
+            if num.bad:
+                self.found.add("error", "text_in_number", "数值单元格中有文字，无法读作数字；请只填数字",
+                               value=raw, **self.where(r, col.col))
+                return
+            if num.value is None:
+                return
+            if num.percent:
+                self.found.add("error", "percent_in_value", "数值列中填了百分数；比率请填在比率列，这里填数值",
+                               value=raw, **self.where(r, col.col))
+                return
+            value, decimals = num.value, num.decimals
         ind, factor, cumulative = self.column_facts(col)
         cell = cell_name(r, col.col)
-        rec = dict(indicator=col.indicator, area=area.name, area_code=area.code, period=col.period,
-                   value=num.value * factor, unit=ind.unit, kind=col.kind, level=area.level,
-                   cumulative=cumulative, basis=col.basis, batch=col.batch, unit_sent=col.unit, as_of=col.as_of,
-                   source=f"{self.book.name}!{self.sheet.name}!{cell}",
-                   _dec=num.decimals, _typed=isinstance(raw, (int, float)), _factor=factor, _row=r, _col=col.col, _parent=area.parent,
-                   _file=self.book.name, _sheet=self.sheet.name, _cell=cell)
-        if self.duplicate(rec, raw):
+        book, sheet = self.book.name, self.sheet.name
+        rec = {"indicator": col.indicator, "area": area.name, "area_code": area.code, "period": col.period,
+               "value": value * factor, "unit": ind.unit, "kind": col.kind, "level": area.level,
+               "cumulative": cumulative, "basis": col.basis, "batch": col.batch, "unit_sent": col.unit,
+               "as_of": col.as_of, "source": f"{book}!{sheet}!{cell}",
+               "_dec": decimals, "_typed": isinstance(raw, (int, float)), "_factor": factor, "_row": r,
+               "_col": col.col, "_parent": area.parent, "_file": book, "_sheet": sheet, "_cell": cell}
+        # self.duplicate(rec, raw), its key built from the column's facts
+        key = self._keys.get(col.col)
+        if key is None:
+            key = self._keys[col.col] = (col.indicator, str(col.period), col.kind, col.batch, col.basis, cumulative)
+        key = (*key, area.code)
+        prev = self._seen.get(key)
+        if prev is None:
+            self._seen[key] = rec
+        else:
+            self._differs(prev, rec, raw)
             return
         self.records.append(rec)
 
@@ -269,21 +291,30 @@ class _Table:
         if prev is None:
             self._seen[key] = rec
             return False
+        self._differs(prev, rec, raw)
+        return True
+
+    def _differs(self, prev: dict, rec: dict, raw) -> None:
+        """Say so when a repeated area's figure differs from its first."""
         if abs(prev["value"] - rec["value"]) > 1e-9 * max(1.0, abs(rec["value"])):
             self.found.add("error", "duplicate_area", f"「{rec['area']}」在本表出现两次且数值不同（{prev['_cell']} 为 "
                            f"{prev['value']:g}{rec['unit']}，此处 {rec['value']:g}{rec['unit']}），请删除重复行",
                            value=raw, file=rec["_file"], sheet=rec["_sheet"], cell=rec["_cell"])
-        return True
 
     def rate(self, r: int, col: Column, area: Area) -> None:
         raw = self.sheet.value(r, col.col)
-        num = parse_rate(raw)
-        if num.value is None:
-            return
-        self.rates.append(dict(rate=col.rate, rate_of=col.rate_of, row=r, batch=col.batch,
-                               value=num.value, decimals=num.decimals, col=col.col, percent_header=col.percent,
-                               typed=isinstance(raw, (int, float)), area_code=area.code, text=str(raw),
-                               file=self.book.name, sheet=self.sheet.name, cell=cell_name(r, col.col)))
+        if type(raw) is float and raw - raw == 0.0:   # a finite float: parse_rate's answer, directly
+            value, decimals = raw / 100.0, _decimals_of(raw)
+        else:
+            num = parse_rate(raw)
+            if num.value is None:
+                return
+            value, decimals = num.value, num.decimals
+        self.rates.append({"rate": col.rate, "rate_of": col.rate_of, "row": r, "batch": col.batch,
+                           "value": value, "decimals": decimals, "col": col.col,
+                           "percent_header": col.percent, "typed": isinstance(raw, (int, float)),
+                           "area_code": area.code, "text": str(raw), "file": self.book.name,
+                           "sheet": self.sheet.name, "cell": cell_name(r, col.col)})
 
     def settle_rates(self) -> None:
         """Decide each rate column's scale and rounding.
@@ -340,8 +371,11 @@ def _frame(records: list[dict], fileno: list[int] | None = None) -> pd.DataFrame
         return df
     data, periods = {}, {}
     for c in TIDY_COLUMNS + _INTERNAL:
-        default = _DEFAULTS.get(c, "")
-        vals = [r.get(c, default) for r in records]
+        try:
+            vals = list(map(itemgetter(c), records))   # every record has most columns
+        except KeyError:
+            default = _DEFAULTS.get(c, "")
+            vals = [r.get(c, default) for r in records]
         if c in _FLOATS:
             data[c] = pd.Series(vals, dtype="float64")
         elif c == "cumulative":
@@ -351,7 +385,9 @@ def _frame(records: list[dict], fileno: list[int] | None = None) -> pd.DataFrame
         elif c == "period":
             data[c] = pd.Series([periods.setdefault(p, p) for p in map(to_period, vals)], dtype=object)
         else:
-            data[c] = pd.Series([v if type(v) is str else "" if v is None else str(v) for v in vals], dtype=object)
+            if set(map(type, vals)) != {str}:   # all text already (the usual case): kept as is
+                vals = [v if type(v) is str else "" if v is None else str(v) for v in vals]
+            data[c] = pd.Series(vals, dtype=object)
     data["_fileno"] = pd.Series(fileno if fileno is not None else [0] * len(records), dtype="int64")
     return pd.DataFrame(data)
 

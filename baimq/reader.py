@@ -275,9 +275,24 @@ class _ExtentCheck:
     def __init__(self, path: Path, name: str, members: dict | None = None):
         self.name, self.path, self.members, self.zf = name, path, members or {}, None
         try:
-            self.parts = _sheet_parts(self.read)
+            self.parts = self._parts()
         except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
             self.parts = {}   # calamine will say what is wrong
+
+    def _parts(self) -> dict[str, str]:
+        """:func:`_sheet_parts`, remembered by the two members' bytes (returns made from one
+        template share them)."""
+        rels, book = self.members.get(_RELS_PART), self.members.get(_BOOK_PART)
+        if rels is None or book is None or len(rels) + len(book) > 16384:
+            return _sheet_parts(self.read)
+        key = (rels, book)
+        parts = _PARTS_SEEN.get(key)
+        if parts is None:
+            parts = _sheet_parts(self.read)
+            if len(_PARTS_SEEN) >= 256:
+                _PARTS_SEEN.clear()
+            _PARTS_SEEN[key] = parts
+        return dict(parts)
 
     def read(self, part: str) -> bytes:
         """A member's bytes: as the safety checks read it in full, else from the package
@@ -319,17 +334,21 @@ _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 
 
+_RELS_PART, _BOOK_PART = "xl/_rels/workbook.xml.rels", "xl/workbook.xml"
+_PARTS_SEEN: dict = {}
+
+
 def _sheet_parts(read) -> dict[str, str]:
     """Sheet name → worksheet part inside the package; *read* gives a member's bytes by name
     (``ZipFile.read``)."""
     rels = {}
-    for m in _REL.finditer(read("xl/_rels/workbook.xml.rels")):
+    for m in _REL.finditer(read(_RELS_PART)):
         a = dict(_ATTR.findall(m.group(1)))
         target = a.get(b"Target", b"").decode()
         target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         rels[a.get(b"Id", b"").decode()] = target
     parts = {}
-    for m in _SHEET.finditer(read("xl/workbook.xml")):
+    for m in _SHEET.finditer(read(_BOOK_PART)):
         a = dict(_ATTR.findall(m.group(1)))
         rid = next((v for k, v in a.items() if k.endswith(b":id")), b"").decode()
         name = html.unescape(a.get(b"name", b"").decode("utf-8"))

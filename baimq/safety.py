@@ -40,6 +40,7 @@ than by searching the raw bytes for UTF-16 strings.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import struct
@@ -61,6 +62,7 @@ KB, MB, GB = 1024, 1024 ** 2, 1024 ** 3
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _HEAD_BYTES = 4096
+_IN_MEMORY_BYTES = 8 * MB
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,10 @@ def inspect_workbook(path: str | os.PathLike, limits: Limits | None = None, *,
     size = path.stat().st_size
     if size == 0:
         _refuse(name, "empty_file", "是空文件（0 字节），可能下载或拷贝未完成，请重新获取报表。")
-    with open(path, "rb") as fh:
+    with open(path, "rb") as raw:
+        # A small file is read once: every later seek and read (zip directory, local
+        # headers, member data) is then a memory operation, not a system call.
+        fh = io.BytesIO(raw.read()) if size <= _IN_MEMORY_BYTES else raw
         head = fh.read(_HEAD_BYTES)
         members: dict = {}
         if head.startswith(ZIP_MAGIC):
@@ -268,7 +273,13 @@ def _inspect_zip(fh, size: int, name: str, limits: Limits, members: dict | None 
         data_at = _check_layout(fh, infos, zf.start_dir, name)
         whole = {}   # members the prologue scan read to their end (and CRC-checked)
         for info in infos:
-            buf = _check_prologue(zf, info, name, limits, fh, data_at.get(id(info)))
+            at = data_at.get(id(info))
+            found = _quick_member(fh, info, at, limits) if at is not None else None
+            if found is not None:   # the whole member, inflated and CRC-checked
+                _quick_prologue(found, info, name, limits)
+                buf = found
+            else:
+                buf = _check_prologue(zf, info, name, limits, fh, at)
             if len(buf) == info.file_size:
                 whole[id(info)] = buf
                 if members is not None and zf.getinfo(info.filename) is info:
@@ -332,14 +343,15 @@ def _check_layout(fh, infos, start_dir: int, name: str) -> dict[int, int]:
     (by ``id`` of its ZipInfo), for :func:`_check_prologue`.
     """
     data_at = {}
-    declared = sum(i.compress_size + 30 + len(_raw_name(i)) for i in infos)
+    raw_names = {id(i): _raw_name(i) for i in infos}
+    declared = sum(i.compress_size + 30 + len(raw_names[id(i)]) for i in infos)
     if declared > start_dir:
         _refuse(name, "zip_bomb", "ZIP 目录声明的压缩数据总量超过文件实际大小（部件数据相互重叠），"
                 "疑似压缩炸弹，已拒绝读取。")
     ordered = sorted(infos, key=lambda i: i.header_offset)
     for info, nxt in zip(ordered, ordered[1:] + [None]):
         fh.seek(info.header_offset)
-        local = fh.read(30 + len(_raw_name(info)))
+        local = fh.read(30 + len(raw_names[id(info)]))
         if len(local) < 30 or not local.startswith(b"PK\x03\x04"):
             _refuse(name, "truncated", f"文件已损坏：部件「{info.filename}」的本地文件头缺失。")
         _, flags, _, _, _, _, csize, usize, nlen, xlen = struct.unpack("<5H3L2H", local[4:30])
@@ -364,7 +376,7 @@ def _plain_member(info: zipfile.ZipInfo, local_flags: int, local_name: bytes) ->
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x61:
         return False
     try:
-        local = local_name.decode("utf-8" if local_flags & 0x800 else "cp437")
+        local = local_name.decode("ascii" if local_name.isascii() else "utf-8" if local_flags & 0x800 else "cp437")
     except UnicodeDecodeError:
         return False
     return local == info.orig_filename
@@ -382,6 +394,8 @@ def _open_member(zf: zipfile.ZipFile, fh, info: zipfile.ZipInfo, data_at: int | 
 
 
 def _raw_name(info: zipfile.ZipInfo) -> bytes:
+    if info.orig_filename.isascii():   # the same bytes in UTF-8 and cp437 (whose codec is slow)
+        return info.orig_filename.encode("ascii")
     return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
 
 
@@ -404,6 +418,11 @@ def _check_prologue(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit
                     verdict = _prologue_verdict(buf)
     except _ZIP_FAILURES as exc:
         _refuse(name, "truncated", f"文件已损坏：部件「{info.filename}」无法解压（{exc}）。")
+    _prologue_refusal(verdict, buf, info, name, limits)
+    return buf
+
+
+def _prologue_refusal(verdict: str, buf: bytes, info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
     if verdict == "doctype":
         _refuse(name, "xml_entities", f"部件「{info.filename}」含 DOCTYPE/ENTITY 声明（XML 实体），"
                 "正常工作簿不会有，可能是恶意文件，已拒绝读取。")
@@ -413,10 +432,62 @@ def _check_prologue(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit
     if verdict == "more" and len(buf) >= limits.prologue_bytes:
         _refuse(name, "xml_entities", f"部件「{info.filename}」的 XML 开头超过 "
                 f"{_size_text(limits.prologue_bytes)} 仍未见根元素，可能是恶意文件，已拒绝读取。")
-    return buf
 
 
 _QUICK = 512
+
+
+def _quick_member(fh, info: zipfile.ZipInfo, data_at: int, limits: Limits) -> bytes | None:
+    """The whole content of a short plain member, inflated in one call, when its data is
+    sound: exactly ``file_size`` bytes, a complete deflate stream within ``compress_size``,
+    the directory's CRC. Else None, and :func:`_check_prologue` reads it as before (and says
+    what is wrong). A sound member reads the same through ``ZipFile.open`` in any chunks,
+    without error, so the prologue verdict can be taken on its bytes directly."""
+    if (type(limits.prologue_bytes) is not int or info.file_size > limits.prologue_bytes
+            or info.compress_size > 2 * limits.prologue_bytes + 1024):
+        return None
+    fh.seek(data_at)
+    comp = fh.read(info.compress_size)
+    if len(comp) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size:
+            return None
+        data = comp
+    else:
+        try:
+            d = zlib.decompressobj(-15)
+            data = d.decompress(comp, info.file_size + 1)
+        except zlib.error:
+            return None
+        if not d.eof or len(data) != info.file_size:
+            return None
+    if zlib.crc32(data) != info.CRC:
+        return None
+    return data
+
+
+# The usual first bytes of a workbook's XML member: the declaration (UTF-8), then the root
+# element. _prologue_verdict gives "clean" for any buffer starting so.
+_USUAL_PROLOGUE = re.compile(rb'<\?xml version="1\.0" encoding="(?:UTF-8|utf-8)"(?: standalone="(?:yes|no)")?\?>'
+                             rb'[ \t\r\n]{0,64}<[A-Za-z_]')
+
+
+def _quick_prologue(content: bytes, info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
+    """:func:`_check_prologue` on a member already inflated (:func:`_quick_member`): the same
+    4 KB steps, the same verdicts and refusals."""
+    if _USUAL_PROLOGUE.match(content):
+        return   # "clean" on the first step
+    buf, verdict = b"", "more"
+    while verdict == "more" and len(buf) < limits.prologue_bytes:
+        chunk = content[len(buf):len(buf) + min(4096, limits.prologue_bytes - len(buf))]
+        if not chunk:
+            break
+        buf += chunk
+        verdict = _prologue_verdict(buf[:_QUICK]) if len(buf) > _QUICK else "more"
+        if verdict == "more":
+            verdict = _prologue_verdict(buf)
+    _prologue_refusal(verdict, buf, info, name, limits)
 
 
 def _decode_xml(buf: bytes) -> str:
