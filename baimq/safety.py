@@ -403,19 +403,9 @@ def _check_prologue(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit
                     fh=None, data_at: int | None = None) -> bytes:
     """Refuse an XML member whose prologue declares a DOCTYPE (hence entities); returns the
     bytes read (the whole member when it is short)."""
-    buf, verdict = b"", "more"
     try:
         with _open_member(zf, fh, info, data_at) as member:
-            while verdict == "more" and len(buf) < limits.prologue_bytes:
-                chunk = member.read(min(4096, limits.prologue_bytes - len(buf)))
-                if not chunk:
-                    break
-                buf += chunk
-                # A prologue is short: decide on the first bytes when they suffice (a verdict
-                # on a prefix is the verdict on the whole, or "more").
-                verdict = _prologue_verdict(buf[:_QUICK]) if len(buf) > _QUICK else "more"
-                if verdict == "more":
-                    verdict = _prologue_verdict(buf)
+            buf, verdict = _read_prologue(member.read, limits)
     except _ZIP_FAILURES as exc:
         _refuse(name, "truncated", f"文件已损坏：部件「{info.filename}」无法解压（{exc}）。")
     _prologue_refusal(verdict, buf, info, name, limits)
@@ -478,16 +468,26 @@ def _quick_prologue(content: bytes, info: zipfile.ZipInfo, name: str, limits: Li
     4 KB steps, the same verdicts and refusals."""
     if _USUAL_PROLOGUE.match(content):
         return   # "clean" on the first step
+    buf, verdict = _read_prologue(io.BytesIO(content).read, limits)
+    _prologue_refusal(verdict, buf, info, name, limits)
+
+
+def _read_prologue(read, limits: Limits) -> tuple[bytes, str]:
+    """(bytes read, verdict) of a member's prologue, read in 4 KB steps with *read*.
+
+    A prologue is short: decide on the first bytes when they suffice (a verdict on a prefix
+    is the verdict on the whole, or "more"); stop at ``limits.prologue_bytes``.
+    """
     buf, verdict = b"", "more"
     while verdict == "more" and len(buf) < limits.prologue_bytes:
-        chunk = content[len(buf):len(buf) + min(4096, limits.prologue_bytes - len(buf))]
+        chunk = read(min(4096, limits.prologue_bytes - len(buf)))
         if not chunk:
             break
         buf += chunk
         verdict = _prologue_verdict(buf[:_QUICK]) if len(buf) > _QUICK else "more"
         if verdict == "more":
             verdict = _prologue_verdict(buf)
-    _prologue_refusal(verdict, buf, info, name, limits)
+    return buf, verdict
 
 
 def _decode_xml(buf: bytes) -> str:
