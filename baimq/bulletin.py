@@ -96,14 +96,27 @@ def sum_batches(df: pd.DataFrame, label: str = "全年合计") -> pd.DataFrame:
     return pd.concat([df, out[df.columns]], ignore_index=True)
 
 
-def _areas(t: pd.DataFrame) -> pd.DataFrame:
-    t = t[t["level"].isin(AREA_LEVELS)]
+def _areas(t: pd.DataFrame, proj: Project) -> pd.DataFrame:
+    """The project city's own rows (the city, 市本级, zones, counties) in display order; other
+    cities of a province-wide table are left out."""
+    prefix = _city_code(proj.city)[:4]
+    t = t[t["level"].isin(AREA_LEVELS) & t["area_code"].astype(str).str.startswith(prefix)]
     order = t["level"].map({lv: i for i, lv in enumerate(AREA_LEVELS)})
     return t.assign(_o=order).sort_values(["_o", "area_code"], kind="stable").drop(columns="_o")
 
 
-def _pct(x):
-    return x
+def _own_share(t: pd.DataFrame) -> pd.Series:
+    """占全市比重: the share of the city's parts; the city's own row (whose share would be of
+    the province) stays empty."""
+    return t["share"].where(t["level"].ne("city"))
+
+
+def _city_code(city: str) -> str:
+    from .areas import divisions
+
+    div = divisions()
+    hit = div.loc[div["name"].eq(city) & div["level"].eq("city"), "code"]
+    return str(hit.iloc[0]) if len(hit) else ""
 
 
 def _period_title(p: pd.Period, ind_cumulative: bool) -> str:
@@ -126,11 +139,11 @@ def _budget(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
         return None
     full = progress(rank(contribution(share(yoy(fam), config=proj), config=proj), by="growth", config=proj),
                     config=proj)
-    now = _areas(full[full["period"].eq(p) & full["kind"].eq("actual")])
+    now = _areas(full[full["period"].eq(p) & full["kind"].eq("actual")], proj)
     rev = now[now["indicator"].eq("budget_revenue")]
     table = pd.DataFrame({
         "地区": rev["area"], "本年累计": rev["value"], "上年同期": rev["prev_value"], "同比增长": rev["growth"],
-        "占全市比重": rev["share"], "贡献率": rev["contribution"], "拉动（百分点）": rev["pull_pp"],
+        "占全市比重": _own_share(rev), "贡献率": rev["contribution"], "拉动（百分点）": rev["pull_pp"],
         "增速排名": rev["rank"], "排名变化": rev["rank_change"], "年度目标": rev["target"],
         "完成率": rev["completion"], "时序进度": rev["time_progress"], "亮灯": rev["light"],
     }).reset_index(drop=True)
@@ -192,25 +205,26 @@ def _bond(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
     if fam.empty or not fam["period"].map(lambda q: q.year == p.year).any():
         return None
     year = pd.Period(str(p.year), "Y")
-    fam = sum_batches(fam)
+    fam = _whole_year(sum_batches(fam))
     full = share(yoy(fam[fam["batch"].eq("全年合计") | fam["kind"].eq("base")]), config=proj)
-    now = _areas(full[full["period"].eq(year) & full["kind"].eq("actual")])
+    now = _areas(full[full["period"].eq(year) & full["kind"].eq("actual")], proj)
     tot = now[now["indicator"].eq("bond_new")]
     gen = now[now["indicator"].eq("bond_new_general")].set_index("area")["value"]
     spe = now[now["indicator"].eq("bond_new_special")].set_index("area")["value"]
     table = pd.DataFrame({"地区": tot["area"], "新增债券": tot["value"],
                           "一般债券": tot["area"].map(gen), "专项债券": tot["area"].map(spe),
-                          "占全市比重": tot["share"], "上年": tot["prev_value"], "同比增长": tot["growth"]})
+                          "占全市比重": _own_share(tot), "上年": tot["prev_value"], "同比增长": tot["growth"]})
     batches = fam[fam["indicator"].eq("bond_new") & fam["period"].eq(year) & fam["kind"].eq("actual")
                   & ~fam["batch"].isin(["", "全年合计"])]
-    by_batch = _areas(batches).pivot_table(index="area", columns="batch", values="value", aggfunc="first",
+    by_batch = _areas(batches, proj).pivot_table(index="area", columns="batch", values="value", aggfunc="first",
                                            sort=False)
-    by_batch = by_batch.reindex(list(dict.fromkeys(_areas(batches)["area"]))).reset_index().rename(
+    by_batch = by_batch.reindex(list(dict.fromkeys(_areas(batches, proj)["area"]))).reset_index().rename(
         columns={"area": "地区"})
     by_batch.columns.name = None
     counties = tot[tot["level"].isin(["county", "zone"])]
     text = describe(full, "bond_new", year, batch="全年合计", config=proj)
-    text = text.replace(f"{p.year}年全年合计，", f"{p.year}年已下达各批次（{'、'.join(_batch_names(batches))}）合计，", 1)
+    summed = f"已下达各批次（{'、'.join(_batch_names(batches))}）合计" if len(batches) else ""
+    text = text.replace(f"{p.year}年全年合计，", f"{p.year}年{summed}，", 1)
     city_row = tot[tot["level"].eq("city")]
     if len(city_row) and len(counties):
         cs = counties["value"].sum()
@@ -220,7 +234,7 @@ def _bond(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
     split = by_value(counties)
     split_rows = full[full["indicator"].isin(["bond_new_general", "bond_new_special"]) & full["period"].eq(year)
                       & full["kind"].eq("actual") & full["area"].isin(counties["area"])]
-    charts = [
+    charts = [] if split_rows.empty or tot[tot["level"].ne("city")].empty else [
         Chart("bond_split", "bond_split", split_rows,
               slide=dict(kind="bar_stacked", categories=list(split["area"]),
                          series={c: [parts[c].get(a) for a in split["area"]] for c in parts.columns},
@@ -230,9 +244,19 @@ def _bond(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
               slide=dict(kind="pie", categories=list(tot[tot["level"].ne("city")]["area"]),
                          series={"占比": list(tot[tot["level"].ne("city")]["share"])}, number_format="0.0%")),
     ]
-    return Section("bond", "新增债券", [text], {"新增债券": table, "新增债券分批次": by_batch},
-                   {"新增债券": "亿元", "新增债券分批次": "亿元"}, charts,
-                   _source(proj, "bond_new", sample), when=f"{p.year}年各批次合计")
+    tables = {"新增债券": table, "新增债券分批次": by_batch} if len(batches) else {"新增债券": table}
+    return Section("bond", "新增债券", [text], tables, {"新增债券": "亿元", "新增债券分批次": "亿元"}, charts,
+                   _source(proj, "bond_new", sample),
+                   when=f"{p.year}年各批次合计" if len(batches) else f"{p.year}年")
+
+
+def _whole_year(fam: pd.DataFrame) -> pd.DataFrame:
+    """Mark the whole-year figure of each indicator, area and year as batch 全年合计: the sum
+    of the batches where a year came in batches, else the figure reported for the year."""
+    summed = fam["batch"].eq("全年合计")
+    keys = fam[["indicator", "area"]].assign(p=fam["period"].astype(str)).apply(tuple, axis=1)
+    single = fam["batch"].eq("") & fam["kind"].eq("actual") & ~keys.isin(set(keys[summed]))
+    return fam.assign(batch=fam["batch"].where(~single, "全年合计"))
 
 
 def _county_share_title(tot: pd.DataFrame) -> dict:
@@ -256,8 +280,8 @@ def _road(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
     targets = fam[fam["kind"].eq("target")]
     done = progress(yoy(fam[fam["indicator"].eq("road_completed_km")]), targets, config=proj)
     started = progress(fam[fam["indicator"].eq("road_started_km")], targets, config=proj)
-    d = _areas(done[done["period"].eq(p) & done["kind"].eq("actual")]).set_index("area")
-    s = _areas(started[started["period"].eq(p) & started["kind"].eq("actual")]).set_index("area")
+    d = _areas(done[done["period"].eq(p) & done["kind"].eq("actual")], proj).set_index("area")
+    s = _areas(started[started["period"].eq(p) & started["kind"].eq("actual")], proj).set_index("area")
     table = pd.DataFrame({"地区": d.index, "年度任务": d["target"].to_numpy(),
                           "累计开工": s["value"].reindex(d.index).to_numpy(),
                           "开工率": s["completion"].reindex(d.index).to_numpy(),
@@ -286,7 +310,7 @@ def _coop(df: pd.DataFrame, p: pd.Period, proj: Project) -> Section | None:
     if not (fam["period"].eq(p) & fam["kind"].eq("actual")).any():
         return None
     y = yoy(fam)
-    now = _areas(y[y["period"].eq(p) & y["kind"].eq("actual")])
+    now = _areas(y[y["period"].eq(p) & y["kind"].eq("actual")], proj)
     table = pd.DataFrame({"地区": now["area"], "合作社数量": now["value"], "上年同期": now["prev_value"],
                           "同比增长": now["growth"]})
     city = y[y["area"].eq(proj.city) & y["kind"].eq("actual")]

@@ -5,6 +5,7 @@ import hashlib
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
@@ -117,3 +118,30 @@ def test_province_paragraph_states_the_comparable_rate_across_the_2025_basis_cha
     assert text.startswith("2025年，湛江市一般公共预算收入215.10亿元")
     assert "可比增长6.9%（口径调整，名义增速不可比）" in text
     assert "30.4%" not in text          # the nominal 215.10 / 164.96 − 1 must never be shown
+
+
+def test_processed_tidy_table_is_written_as_csv(tmp_path, capsys):
+    import pandas as pd
+
+    code = main(["report", "--data", str(DATA / "real"), "--out", str(tmp_path / "out"), "--period", "2025-12",
+                 "--processed", str(tmp_path / "processed"), "--quiet", "--config", str(CONFIG)])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "processed" / "indicators.csv", dtype=str, encoding="utf-8-sig")
+    row = table[(table["indicator"] == "bond_new") & (table["area"] == "湛江市") & (table["period"] == "2025")]
+    assert set(row["value"].astype(float)) == {213.27}                 # 表68 and the official table agree
+    assert list(table.columns[:7]) == ["indicator", "area", "area_code", "period", "value", "unit", "source"]
+    findings = pd.read_csv(tmp_path / "processed" / "findings.csv", dtype=str, encoding="utf-8-sig")
+    assert sorted(findings["cell"]) == ["C5", "C5", "E5", "E5"]       # the 2021/2022 debt balances
+    assert "processed" in capsys.readouterr().out
+
+
+def test_bond_section_from_a_whole_year_table_without_batches(tmp_path):
+    # real data only: 表68 and the official table give 湛江 2025 新增债券 213.27 (一般 11.77, 专项 201.50), no batches
+    result = build_report(DATA / "real", "2025-12", tmp_path, config=CONFIG, quiet=True)
+    bond = next(s for s in result.bulletin.sections if s.key == "bond")
+    assert bond.paragraphs[0].startswith("2025年，全市新增债券213.27亿元")
+    table = bond.tables["新增债券"]
+    assert list(table["地区"]) == ["湛江市"]                   # the other 20 cities of 表68 are not 湛江's areas
+    assert table["一般债券"].iloc[0] == 11.77 and table["专项债券"].iloc[0] == 201.50
+    assert pd.isna(table["占全市比重"].iloc[0])                # the city is not a share of itself
+    assert list(bond.tables) == ["新增债券"] and bond.charts == []
