@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 setup: $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/baimq report --data data/raw --out out $(if $(PERIOD),--period $(PERIOD),)
+	$(BIN)/baimq report --data data/raw --out out --processed data/processed $(if $(PERIOD),--period $(PERIOD),)
 
 check: $(STAMP)
 	$(BIN)/baimq check data/raw

@@ -187,12 +187,28 @@ def _excel_tables(bulletin: Bulletin) -> tuple[dict, dict, dict]:
 
 
 # --------------------------------------------------------------------------- main job
+def write_processed(df: pd.DataFrame, folder) -> list[Path]:
+    """The tidy table and its findings as CSV in *folder* (``indicators.csv``, ``findings.csv``).
+
+    UTF-8 with a BOM (Excel shows the Chinese), periods as text ("2023-06", "2023"), text
+    that could run as a formula quoted; written atomically. *df* is not modified.
+    """
+    from .errors import findings_frame
+    from .tables import write_csv
+
+    folder = Path(folder)
+    table = df.assign(period=df["period"].astype(str))
+    return [write_csv(table, folder / "indicators.csv"),
+            write_csv(findings_frame(df.attrs.get("findings", ())), folder / "findings.csv")]
+
+
 def build_report(data="data/raw", period=None, out="out", *, config=None, cache: bool = True,
-                 quiet: bool = False) -> ReportResult:
+                 quiet: bool = False, processed=None) -> ReportResult:
     """Load *data*, compute the bulletin for *period* (default: latest) and write it.
 
-    Raises :class:`baimq.DataError` (with every error of every return) when the data
-    cannot be trusted; nothing is written then.
+    With *processed* (a folder such as ``data/processed``), the tidy table and its findings
+    are also written there as CSV (:func:`write_processed`). Raises :class:`baimq.DataError`
+    (with every error of every return) when the data cannot be trusted; nothing is written then.
     """
     from .deck import build_deck
     from .loader import load
@@ -209,6 +225,7 @@ def build_report(data="data/raw", period=None, out="out", *, config=None, cache:
             print("  " + f.line(), file=sys.stderr)
     steps.step("计算同比、占比、贡献率、排名和进度 …")
     bulletin = build_bulletin(df, period, config=proj)
+    extra = write_processed(df, processed) if processed is not None else []
     folder = Path(out) / str(bulletin.period)
     steps.total += sum(len(s.charts) for s in bulletin.sections)
     files, titles = write_charts(bulletin, folder, steps)
@@ -221,7 +238,7 @@ def build_report(data="data/raw", period=None, out="out", *, config=None, cache:
     files.append(write_tables(tables, folder / "tables.xlsx", titles=ttl, units=units))
     steps.step("写出通报 bulletin.md …")
     files.append(write_text(folder / "bulletin.md", bulletin_markdown(bulletin)))
-    return ReportResult(bulletin.period, folder, files, bulletin)
+    return ReportResult(bulletin.period, folder, files + extra, bulletin)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -230,6 +247,8 @@ def add_report(sub) -> None:
     p.add_argument("--period", help="通报月份，如 2023-06；默认为数据中最新的月份")
     p.add_argument("--data", default="data/raw", help="报表文件夹（默认 data/raw）")
     p.add_argument("--out", default="out", help="输出文件夹（默认 out/，结果写入 out/<月份>/）")
+    p.add_argument("--processed", help="同时把整理后的数据表（indicators.csv、findings.csv）写入此文件夹，"
+                   "如 data/processed")
     p.add_argument("--config", help="项目配置文件 baimq.toml")
     p.add_argument("--no-cache", action="store_true", help="不使用读取缓存")
     p.add_argument("--quiet", action="store_true", help="不显示进度")
@@ -242,7 +261,7 @@ def cmd_report(args) -> int:
         print(f"找不到数据文件夹：{args.data}", file=sys.stderr)
         return 2
     try:
-        result = build_report(args.data, args.period, args.out, config=args.config,
+        result = build_report(args.data, args.period, args.out, config=args.config, processed=args.processed,
                               cache=not args.no_cache, quiet=args.quiet)
     except DataError as exc:
         print("数据有错误，未生成通报。请先修正以下问题（baimq check 可再次核对）：", file=sys.stderr)
@@ -254,6 +273,8 @@ def cmd_report(args) -> int:
         return 2
     print(f"{result.period} 通报已生成：{result.folder}{os.sep}")
     for f in sorted(result.files):
-        if f.suffix != ".svg":
-            print(f"  {f.relative_to(result.folder).as_posix()}")
+        if f.suffix == ".svg":
+            continue
+        inside = f.is_relative_to(result.folder)
+        print(f"  {f.relative_to(result.folder).as_posix() if inside else f.as_posix()}")
     return 0
