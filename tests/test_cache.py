@@ -243,9 +243,14 @@ def test_failed_write_leaves_no_partial_entry(tmp_path, monkeypatch):
 
 def test_damaged_entry_is_a_miss(folder, reads):
     load(folder, errors="skip")
-    for entry in cache_mod.default_cache_dir().rglob("*.pkl"):
+    entries = list(cache_mod.default_cache_dir().rglob("*.pkl"))
+    assert entries, "the first load filled the cache"
+    for entry in entries:
         entry.write_bytes(b"\x80\x05garbage")
-    same(load(folder, errors="skip"), load(folder, errors="skip", cache=False))
+    reads.clear()
+    again = load(folder, errors="skip")
+    assert reads == ["a.xlsx", "b.xlsx", "sub/c.xlsx"]     # damaged entries are misses: every file read again
+    same(again, load(folder, errors="skip", cache=False))
 
 
 # ----------------------------------------------------------------------------- packing frames
